@@ -70,6 +70,8 @@ let package = Package(
             name: "s3edge",
             dependencies: [
                 "EdgeServer", "EdgeConfig", "EdgeTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -102,17 +102,27 @@ public final class TLSContext: @unchecked Sendable {
             let why = TLSError.fromQueue("not a PEM certificate chain")
             throw TLSConfigurationError(.certificate(index: index), "cannot load certificate \(files.certificatePath): \(why)")
         }
-        if SSL_CTX_use_PrivateKey_file(ctx, files.keyPath, SSL_FILETYPE_PEM) != 1 {
+        guard let key = readPrivateKey(files.keyPath) else {
             let why = TLSError.fromQueue("not an unencrypted PEM private key")
             throw TLSConfigurationError(.key(index: index), "cannot load key \(files.keyPath): \(why)")
         }
-        if SSL_CTX_check_private_key(ctx) != 1 {
+        defer { EVP_PKEY_free(key) }
+        guard X509_check_private_key(SSL_CTX_get0_certificate(ctx), key) == 1 else {
             ERR_clear_error()
             throw TLSConfigurationError(
                 .key(index: index),
                 "key \(files.keyPath) does not match certificate \(files.certificatePath): use the key the certificate was issued for"
             )
         }
+        if SSL_CTX_use_PrivateKey(ctx, key) != 1 {
+            throw TLSConfigurationError(.key(index: index), "cannot use key \(files.keyPath): \(TLSError.fromQueue("SSL_CTX_use_PrivateKey"))")
+        }
+    }
+
+    private static func readPrivateKey(_ path: String) -> OpaquePointer? {
+        guard let bio = BIO_new_file(path, "r") else { return nil }
+        defer { BIO_free(bio) }
+        return PEM_read_bio_PrivateKey(bio, nil, refusePassphrase, nil)
     }
 
     /// `nil` when the file can be opened for reading, else the system's reason.

@@ -1,0 +1,108 @@
+import EdgeConfig
+import NIOHTTP1
+
+/// Decides the response to a viewer request from the configuration alone: which distribution
+/// serves the host, what the viewer protocol policy says for plain HTTP, and the hygiene limits.
+/// Pure, so every rule is tested without sockets.
+struct ViewerRouter {
+    let configuration: EdgeConfiguration
+
+    /// Port for `Location` on redirects: the first HTTPS listener's.
+    var httpsPort: Int { configuration.listen.https.first?.port ?? 443 }
+
+    /// A request on the HTTPS listener.
+    func https(_ head: HTTPRequestHead) -> ViewerResponse {
+        guard let host = RequestHost(head.headers.first(name: "host")) else {
+            return .error(.badRequest, "the request has no valid Host header", close: true)
+        }
+        guard let distribution = configuration.distribution(forHost: host.name) else {
+            return .error(.misdirectedRequest, "no distribution serves host \"\(host.name)\" on this edge")
+        }
+        guard head.method == .GET || head.method == .HEAD else {
+            return .error(.forbidden, "method \(head.method.rawValue) is not allowed by distribution \(distribution.id) (allowed: GET, HEAD)")
+        }
+        return .error(
+            .serviceUnavailable,
+            "distribution \(distribution.id) has no origin configured yet; add an origin for it to the configuration"
+        )
+    }
+
+    /// A request on the plain HTTP listener, under the viewer protocol policy.
+    func plainHTTP(_ head: HTTPRequestHead) -> ViewerResponse? {
+        guard let host = RequestHost(head.headers.first(name: "host")) else {
+            return .error(.badRequest, "the request has no valid Host header", close: true)
+        }
+        guard configuration.distribution(forHost: host.name) != nil else {
+            return .error(.misdirectedRequest, "no distribution serves host \"\(host.name)\" on this edge")
+        }
+        switch configuration.viewer.protocolPolicy {
+        case .allowAll:
+            return nil
+        case .httpsOnly:
+            return .error(.forbidden, "this distribution is served over HTTPS only; use https://\(host.name)")
+        case .redirectToHTTPS:
+            guard head.method == .GET || head.method == .HEAD else {
+                return .error(.forbidden, "plain HTTP \(head.method.rawValue) is not redirected; send it over HTTPS")
+            }
+            guard head.uri.hasPrefix("/") else {
+                return .error(.badRequest, "request target \"\(head.uri)\" is not an absolute path", close: true)
+            }
+            let port = httpsPort == 443 ? "" : ":\(httpsPort)"
+            let location = "https://\(host.authorityName)\(port)\(head.uri)"
+            return ViewerResponse(
+                status: .movedPermanently,
+                headers: [("Location", location)],
+                body: "s3edge: moved to \(location)\n"
+            )
+        }
+    }
+
+    /// Header bytes as they count against `limits.max_header_size`.
+    static func headerSize(_ head: HTTPRequestHead) -> Int {
+        head.headers.reduce(head.uri.utf8.count + head.method.rawValue.utf8.count) {
+            $0 + $1.name.utf8.count + $1.value.utf8.count + 4
+        }
+    }
+}
+
+/// The host named by a `Host` header (or HTTP/2 `:authority`), port stripped and lowercased.
+/// Anything that is not a DNS name or an IP literal is refused, so it cannot be reflected into
+/// a `Location` header.
+struct RequestHost {
+    /// Lowercased, no port, IPv6 without brackets.
+    let name: String
+    /// How to write it back in a URL (IPv6 in brackets).
+    let authorityName: String
+
+    init?(_ header: String?) {
+        guard var value = header?.lowercased(), !value.isEmpty, value.utf8.count <= 255 else { return nil }
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]") else { return nil }
+            let literal = value[value.index(after: value.startIndex)..<close]
+            let rest = value[value.index(after: close)...]
+            guard !literal.isEmpty, literal.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }),
+                  rest.isEmpty || RequestHost.isPort(rest.dropFirst()) && rest.first == ":"
+            else { return nil }
+            name = String(literal)
+            authorityName = "[\(literal)]"
+            return
+        }
+        if let colon = value.lastIndex(of: ":") {
+            guard RequestHost.isPort(value[value.index(after: colon)...]) else { return nil }
+            value = String(value[..<colon])
+        }
+        if value.hasSuffix(".") { value.removeLast() }
+        guard !value.isEmpty, value.utf8.allSatisfy({ RequestHost.allowed($0) }) else { return nil }
+        name = value
+        authorityName = value
+    }
+
+    private static func isPort(_ text: Substring) -> Bool {
+        guard !text.isEmpty, text.count <= 5, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        return Int(text).map { $0 <= 65_535 } ?? false
+    }
+
+    private static func allowed(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E || byte == 0x5F
+    }
+}

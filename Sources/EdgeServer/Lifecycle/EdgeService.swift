@@ -1,0 +1,177 @@
+import EdgeConfig
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// The daemon: binds the viewer listeners, tells systemd it is ready, reloads on SIGHUP and
+/// drains on graceful shutdown (SIGTERM/SIGINT).
+public final class EdgeService: Service {
+    private let configPath: String
+    private let slot: RuntimeSlot
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let notifier: SystemdNotifier
+    private let registry: ConnectionRegistry
+    private let quiesce: ServerQuiescingHelper
+    private let onBound: @Sendable ([SocketAddress]) -> Void
+
+    public init(
+        configPath: String,
+        runtime: EdgeRuntime,
+        group: any EventLoopGroup,
+        logger: Logger,
+        notifier: SystemdNotifier,
+        onBound: @escaping @Sendable ([SocketAddress]) -> Void = { _ in }
+    ) {
+        self.configPath = configPath
+        self.slot = RuntimeSlot(runtime)
+        self.group = group
+        self.logger = logger
+        self.notifier = notifier
+        self.registry = ConnectionRegistry(logger: logger)
+        self.quiesce = ServerQuiescingHelper(group: group)
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let listeners = try await bind(slot.current.configuration)
+        let addresses = listeners.compactMap(\.localAddress)
+        onBound(addresses)
+        let summary = slot.current.configuration.listenSummary
+        logger.info("s3edge ready", metadata: ["listen": "\(summary)"])
+        notifier.ready(status: "serving \(summary)")
+
+        await cancelWhenGracefulShutdown {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                self.reload()
+            }
+        }
+        await drain()
+    }
+
+    private func bind(_ configuration: EdgeConfiguration) async throws -> [any Channel] {
+        var channels: [any Channel] = []
+        do {
+            for address in configuration.listen.https {
+                channels.append(try await bootstrap(tls: true).bind(host: address.host, port: address.port).get())
+            }
+            for address in configuration.listen.http {
+                channels.append(try await bootstrap(tls: false).bind(host: address.host, port: address.port).get())
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw ListenError(underlying: error, configuration: configuration)
+        }
+        return channels
+    }
+
+    private func bootstrap(tls: Bool) -> ServerBootstrap {
+        let slot = slot, registry = registry, logger = logger, quiesce = quiesce
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                let runtime = slot.current
+                guard registry.admit(channel, limit: runtime.configuration.limits.maxConnections) else {
+                    return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    if tls {
+                        try ViewerPipelines.https(channel, runtime: runtime, logger: logger)
+                    } else {
+                        try ViewerPipelines.http(channel, runtime: runtime, logger: logger)
+                    }
+                }
+            }
+    }
+
+    /// SIGHUP: re-read the file; a valid one becomes the generation new connections get, an
+    /// invalid one is logged and the running generation stays.
+    func reload() {
+        notifier.reloading()
+        defer { notifier.ready(status: "serving \(slot.current.configuration.listenSummary)") }
+        let old = slot.current
+        let check = ConfigurationCheck(path: configPath)
+        for warning in check.warnings { logger.warning("\(warning)") }
+        guard let configuration = check.configuration else {
+            for error in check.errors { logger.error("\(error)") }
+            logger.error("reload failed: keeping the running configuration", metadata: [
+                "generation": "\(old.generation)", "fix": "correct the errors above, check with s3edge check-config, then reload again",
+            ])
+            return
+        }
+        do {
+            let runtime = try EdgeRuntime(configuration: configuration, generation: old.generation + 1)
+            slot.replace(with: runtime)
+            JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
+            if configuration.listen != old.configuration.listen {
+                logger.warning("listen addresses changed: they take effect on restart, not reload", metadata: [
+                    "running": "\(old.configuration.listenSummary)", "configured": "\(configuration.listenSummary)",
+                ])
+            }
+            logger.info("reloaded configuration", metadata: [
+                "generation": "\(runtime.generation)", "certificates": "\(runtime.tls.certificates.map(\.subject))",
+            ])
+        } catch {
+            logger.error("reload failed: keeping the running configuration", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Stop accepting, let in-flight requests finish, close idle connections; after the drain
+    /// timeout close whatever is left.
+    private func drain() async {
+        notifier.stopping()
+        let timeout = slot.current.configuration.limits.drainTimeout
+        logger.info("draining", metadata: ["connections": "\(registry.count)", "timeout": "\(timeout)"])
+        let done = group.next().makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: done)
+        let drained = try? await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask { try await done.futureResult.get(); return true }
+            tasks.addTask { try await Task.sleep(for: timeout); return false }
+            let first = try await tasks.next() ?? false
+            tasks.cancelAll()
+            return first
+        }
+        if drained != true {
+            logger.warning("drain timeout: closing remaining connections", metadata: ["connections": "\(registry.count)"])
+            registry.closeAll()
+            try? await done.futureResult.get()
+        }
+        logger.info("stopped")
+    }
+}
+
+struct ConnectionLimitReached: Error {}
+
+/// A listener could not be bound, with the usual causes spelled out.
+public struct ListenError: Error, CustomStringConvertible {
+    var underlying: any Error
+    var configuration: EdgeConfiguration
+
+    public var description: String {
+        "cannot listen on \(configuration.listenSummary): \(underlying) "
+            + "(another process on the port? ports below 1024 need CAP_NET_BIND_SERVICE, which the systemd unit grants)"
+    }
+}
+
+extension EdgeConfiguration {
+    var listenSummary: String {
+        let https = listen.https.map { "https://\($0)" }
+        let http = listen.http.map { "http://\($0)" }
+        return (https + http).joined(separator: " ")
+    }
+}
+
+extension Logger.Level {
+    public init(_ name: LogLevelName) {
+        self = Logger.Level(rawValue: name.rawValue) ?? .info
+    }
+}

@@ -1,0 +1,113 @@
+import EdgeConfig
+import EdgeTLS
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOTLS
+
+/// Builds the per-connection pipelines of the viewer listeners.
+enum ViewerPipelines {
+    /// HTTPS: TLS, then HTTP/2 or HTTP/1.1 by ALPN, each ending in a `ViewerRequestHandler`.
+    static func https(_ channel: any Channel, runtime: EdgeRuntime, logger: Logger) throws {
+        let configuration = runtime.configuration
+        let tls = try TLSServerHandler(context: runtime.tls, handshakeTimeout: TimeAmount(configuration.tls.handshakeTimeout))
+        let hsts = configuration.viewer.hsts?.headerValue
+        let alpn = ApplicationProtocolNegotiationHandler { result, channel in
+            channel.eventLoop.makeCompletedFuture {
+                switch result {
+                case .negotiated("h2"):
+                    try http2(channel, configuration: configuration, hsts: hsts)
+                default:
+                    try http1(channel, configuration: configuration, listener: .https(hsts: hsts))
+                }
+                try channel.pipeline.syncOperations.addHandler(ConnectionErrorLogger(logger: logger))
+            }
+        }
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(tls)
+        try sync.addHandler(alpn)
+    }
+
+    /// Plain HTTP: redirect (or refuse, or serve) under the viewer protocol policy.
+    static func http(_ channel: any Channel, runtime: EdgeRuntime, logger: Logger) throws {
+        try http1(channel, configuration: runtime.configuration, listener: .http)
+        try channel.pipeline.syncOperations.addHandler(ConnectionErrorLogger(logger: logger))
+    }
+
+    private static func http1(
+        _ channel: any Channel, configuration: EdgeConfiguration, listener: ViewerRequestHandler.Listener
+    ) throws {
+        let limits = configuration.limits
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(HTTP1RequestGuard(
+            maxHeaderSize: limits.maxHeaderSize,
+            headerTimeout: TimeAmount(limits.headerTimeout),
+            idleTimeout: TimeAmount(limits.idleTimeout)
+        ))
+        try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try sync.addHandler(ViewerRequestHandler(configuration: configuration, listener: listener, framing: .http1))
+    }
+
+    private static func http2(_ channel: any Channel, configuration: EdgeConfiguration, hsts: String?) throws {
+        let limits = configuration.limits
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.http2MaxConcurrentStreams),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: limits.maxHeaderSize),
+            HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
+        ]
+        let management = NIOHTTP2ServerConnectionManagementHandler(
+            eventLoop: channel.eventLoop,
+            configuration: .init(
+                maxIdleTime: TimeAmount(limits.idleTimeout),
+                maxAge: nil,
+                maxGraceTime: TimeAmount(limits.drainTimeout),
+                keepalive: nil
+            )
+        )
+        let sync = channel.pipeline.syncOperations
+        _ = try sync.configureHTTP2Pipeline(
+            mode: .server,
+            connectionConfiguration: connection,
+            streamConfiguration: .init(),
+            streamDelegate: management.http2StreamDelegate
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                let streamSync = stream.pipeline.syncOperations
+                try streamSync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                try streamSync.addHandler(ViewerRequestHandler(
+                    configuration: configuration,
+                    listener: .https(hsts: hsts),
+                    framing: .http2(maxHeaderSize: limits.maxHeaderSize)
+                ))
+            }
+        }
+        try sync.addHandler(management)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Last handler of a connection: logs what went wrong at debug level (viewers misbehave all the
+/// time; that is not the operator's problem) and closes.
+final class ConnectionErrorLogger: ChannelInboundHandler {
+    typealias InboundIn = Any
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("viewer connection error", metadata: [
+            "error": "\(error)", "peer": "\(context.remoteAddress?.description ?? "?")",
+        ])
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,47 @@
+import EdgeConfig
+import EdgeTLS
+import NIOConcurrencyHelpers
+
+/// One generation of everything a new connection needs: the configuration and the TLS context
+/// built from it. A reload builds a new generation; connections keep the one they started with.
+public struct EdgeRuntime: Sendable {
+    public let configuration: EdgeConfiguration
+    public let tls: TLSContext
+    public let generation: Int
+
+    public init(configuration: EdgeConfiguration, generation: Int = 1) throws(TLSConfigurationError) {
+        self.configuration = configuration
+        self.tls = try TLSContext(configuration: TLSServerConfiguration(configuration))
+        self.generation = generation
+    }
+}
+
+/// The current generation, read by every accepted connection and replaced by reloads.
+public final class RuntimeSlot: Sendable {
+    private let box: NIOLockedValueBox<EdgeRuntime>
+
+    public init(_ runtime: EdgeRuntime) {
+        box = NIOLockedValueBox(runtime)
+    }
+
+    public var current: EdgeRuntime { box.withLockedValue { $0 } }
+
+    public func replace(with runtime: EdgeRuntime) {
+        box.withLockedValue { $0 = runtime }
+    }
+}
+
+extension TLSServerConfiguration {
+    /// The TLS part of an s3edge configuration file.
+    public init(_ configuration: EdgeConfiguration) {
+        let tls = configuration.tls
+        self.init(
+            policy: TLSSecurityPolicy.named(tls.securityPolicy.rawValue) ?? .tls12_2021,
+            minimumVersion: tls.minVersion == .tls13 ? .tls13 : .tls12,
+            cipherList: tls.ciphers,
+            cipherSuites: tls.ciphersuites,
+            certificates: tls.certificates.map { .init(certificatePath: $0.certificatePath, keyPath: $0.keyPath) },
+            sessionTimeoutSeconds: Int(tls.sessionTimeout.components.seconds)
+        )
+    }
+}

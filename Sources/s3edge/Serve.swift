@@ -1,0 +1,55 @@
+import ArgumentParser
+import EdgeConfig
+import EdgeServer
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Runs the daemon in the foreground (systemd `Type=notify`).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the edge server.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let journald = environment["JOURNAL_STREAM"] != nil
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0, journald: journald) }
+        let logger = Logger(label: "s3edge")
+
+        let check = ConfigurationCheck(path: options.config)
+        for diagnostic in check.diagnostics { logger.log(level: diagnostic.severity == .error ? .error : .warning, "\(diagnostic)") }
+        guard let configuration = check.configuration else {
+            logger.critical("not starting: the configuration has errors", metadata: [
+                "fix": "correct them (s3edge check-config --config \(options.config) lists them all)",
+            ])
+            throw ExitCode(1)
+        }
+        JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
+        let runtime = try EdgeRuntime(configuration: configuration)
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let service = EdgeService(
+            configPath: options.config,
+            runtime: runtime,
+            group: group,
+            logger: logger,
+            notifier: SystemdNotifier(socketPath: environment["NOTIFY_SOCKET"])
+        )
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        do {
+            try await services.run()
+        } catch {
+            logger.critical("\(error)")
+            try? await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
+        try await group.shutdownGracefully()
+    }
+}
