@@ -31,12 +31,20 @@ struct Serve: AsyncParsableCommand {
         let runtime = try EdgeRuntime(configuration: configuration)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let failed = await run(runtime, group: group, logger: logger, notifySocket: environment["NOTIFY_SOCKET"])
+        // The service (and its quiescing helper) is gone by now: nothing schedules on the loops.
+        try await group.shutdownGracefully()
+        if failed { throw ExitCode(1) }
+    }
+
+    /// Runs until SIGTERM/SIGINT has drained the server; true when it ended in an error.
+    private func run(_ runtime: EdgeRuntime, group: MultiThreadedEventLoopGroup, logger: Logger, notifySocket: String?) async -> Bool {
         let service = EdgeService(
             configPath: options.config,
             runtime: runtime,
             group: group,
             logger: logger,
-            notifier: SystemdNotifier(socketPath: environment["NOTIFY_SOCKET"])
+            notifier: SystemdNotifier(socketPath: notifySocket)
         )
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -45,11 +53,10 @@ struct Serve: AsyncParsableCommand {
         ))
         do {
             try await services.run()
+            return false
         } catch {
             logger.critical("\(error)")
-            try? await group.shutdownGracefully()
-            throw ExitCode(1)
+            return true
         }
-        try await group.shutdownGracefully()
     }
 }

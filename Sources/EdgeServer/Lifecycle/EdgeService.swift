@@ -54,25 +54,29 @@ public final class EdgeService: Service {
 
     private func bind(_ configuration: EdgeConfiguration) async throws -> [any Channel] {
         var channels: [any Channel] = []
-        do {
-            for address in configuration.listen.https {
-                channels.append(try await bootstrap(tls: true).bind(host: address.host, port: address.port).get())
+        let wanted = configuration.listen.https.map { (true, $0) } + configuration.listen.http.map { (false, $0) }
+        for (tls, address) in wanted {
+            do {
+                channels.append(try await bootstrap(tls: tls, address).bind(host: address.host, port: address.port).get())
+            } catch {
+                for channel in channels { try? await channel.close() }
+                let stopped = group.next().makePromise(of: Void.self)
+                quiesce.initiateShutdown(promise: stopped)
+                try? await stopped.futureResult.get()
+                throw ListenError(underlying: error, address: "\(tls ? "https" : "http")://\(address)")
             }
-            for address in configuration.listen.http {
-                channels.append(try await bootstrap(tls: false).bind(host: address.host, port: address.port).get())
-            }
-        } catch {
-            for channel in channels { try? await channel.close() }
-            throw ListenError(underlying: error, configuration: configuration)
         }
         return channels
     }
 
-    private func bootstrap(tls: Bool) -> ServerBootstrap {
+    private func bootstrap(tls: Bool, _ address: ListenAddress) -> ServerBootstrap {
         let slot = slot, registry = registry, logger = logger, quiesce = quiesce
-        return ServerBootstrap(group: group)
+        // "[::]:443" beside "0.0.0.0:443" must not claim IPv4 too (nginx's ipv6only=on).
+        let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        return (address.host.contains(":") ? bootstrap.serverChannelOption(ipv6Only, value: 1) : bootstrap)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
@@ -154,11 +158,11 @@ struct ConnectionLimitReached: Error {}
 /// A listener could not be bound, with the usual causes spelled out.
 public struct ListenError: Error, CustomStringConvertible {
     var underlying: any Error
-    var configuration: EdgeConfiguration
+    var address: String
 
     public var description: String {
-        "cannot listen on \(configuration.listenSummary): \(underlying) "
-            + "(another process on the port? ports below 1024 need CAP_NET_BIND_SERVICE, which the systemd unit grants)"
+        "cannot listen on \(address): \(underlying); is another process using the port? "
+            + "(ports below 1024 also need CAP_NET_BIND_SERVICE, which the systemd unit grants)"
     }
 }
 
