@@ -39,6 +39,29 @@ import Testing
         _ = try server.finish()
     }
 
+    @Test func smallWritesBeforeAFlushTravelInOneRecord() throws {
+        let (server, _) = try makeServer(try context())
+        let client = TestTLSClient()
+        #expect(try pump(client, server) == 1)
+        while try server.readOutbound(as: ByteBuffer.self) != nil {}
+        server.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"), promise: nil)
+        server.write(ByteBuffer(string: "hello"), promise: nil)
+        #expect(try server.readOutbound(as: ByteBuffer.self) == nil)  // nothing before the flush
+        server.flush()
+        var ciphertext = ByteBuffer()
+        while var out = try server.readOutbound(as: ByteBuffer.self) { ciphertext.writeBuffer(&out) }
+        var records = 0
+        var cursor = ciphertext
+        while cursor.readableBytes >= 5, let header = cursor.readBytes(length: 5) {
+            records += 1
+            cursor.moveReaderIndex(forwardBy: Int(header[3]) << 8 | Int(header[4]))
+        }
+        #expect(records == 1)
+        client.feed(ciphertext)
+        #expect(client.read() == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+        _ = try server.finish()
+    }
+
     @Test func alpnFallsBackToHTTP1WhenClientOffersNoH2() throws {
         let (server, recorder) = try makeServer(try context())
         let client = TestTLSClient(alpn: ["http/1.1"])

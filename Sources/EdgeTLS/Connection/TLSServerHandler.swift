@@ -19,7 +19,10 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var handshakeTimer: Scheduled<Void>?
     /// Application writes issued before the handshake finished.
     private var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
-    /// Promises of writes already encrypted, completed when their ciphertext is written.
+    /// Plaintext written since the last flush; encrypted together at flush so a response's head
+    /// and small body travel in one TLS record.
+    private var unflushed: [ByteBuffer] = []
+    /// Promises of writes encrypted or waiting for the flush, completed when their ciphertext is written.
     private var encryptedPromises: [EventLoopPromise<Void>] = []
 
     /// What the handshake negotiated; nil until it completes.
@@ -54,6 +57,7 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
         handshakeTimer?.cancel()
         let pending = bufferedWrites.compactMap(\.1) + encryptedPromises
         bufferedWrites.removeAll()
+        unflushed.removeAll()
         encryptedPromises.removeAll()
         pending.forEach { $0.fail(ChannelError.ioOnClosedChannel) }
         context.fireChannelInactive()
@@ -81,8 +85,8 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
             context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: details.applicationProtocol))
             let writes = bufferedWrites
             bufferedWrites.removeAll()
-            for (buffer, promise) in writes { encrypt(buffer, promise: promise, context: context) }
-            if !writes.isEmpty { sendOutput(context: context) }
+            for (buffer, promise) in writes { enqueue(buffer, promise: promise) }
+            if !writes.isEmpty { flush(context: context) }
             readApplicationData(context: context)
         case .failAndClose:
             handshakeTimer?.cancel()
@@ -125,25 +129,49 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
         let buffer = unwrapOutboundIn(data)
         switch machine.writeRequested() {
         case .buffer: bufferedWrites.append((buffer, promise))
-        case .encrypt: encrypt(buffer, promise: promise, context: context)
+        case .encrypt: enqueue(buffer, promise: promise)
         case .fail: promise?.fail(ChannelError.ioOnClosedChannel)
         }
     }
 
-    private func encrypt(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
-        switch connection.write(buffer) {
-        case .complete, .incomplete:
-            if let promise { encryptedPromises.append(promise) }
-        case .failed(let error):
-            promise?.fail(error)
-            context.fireErrorCaught(error)
-            context.close(promise: nil)
-        }
+    private func enqueue(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?) {
+        unflushed.append(buffer)
+        if let promise { encryptedPromises.append(promise) }
     }
 
     public func flush(context: ChannelHandlerContext) {
-        if machine.writeRequested() == .encrypt { sendOutput(context: context) }
+        guard machine.writeRequested() == .encrypt else { return }
+        if encryptUnflushed(context: context) { sendOutput(context: context) }
     }
+
+    /// Hands the unflushed plaintext to OpenSSL: small writes coalesced into one record, large
+    /// ones passed as they are (OpenSSL splits them into 16 KiB records itself). False on failure,
+    /// after which the connection is closing.
+    private func encryptUnflushed(context: ChannelHandlerContext) -> Bool {
+        guard !unflushed.isEmpty else { return true }
+        let total = unflushed.reduce(0) { $0 + $1.readableBytes }
+        var chunks = unflushed
+        unflushed.removeAll(keepingCapacity: true)
+        if chunks.count > 1 && total <= Self.coalesceLimit {
+            var joined = context.channel.allocator.buffer(capacity: total)
+            for var chunk in chunks { joined.writeBuffer(&chunk) }
+            chunks = [joined]
+        }
+        for chunk in chunks {
+            if case .failed(let error) = connection.write(chunk) {
+                let promises = encryptedPromises
+                encryptedPromises.removeAll()
+                promises.forEach { $0.fail(error) }
+                context.fireErrorCaught(error)
+                context.close(promise: nil)
+                return false
+            }
+        }
+        return true
+    }
+
+    /// One TLS record's worth of plaintext.
+    private static let coalesceLimit = 16_384
 
     /// Writes and flushes whatever ciphertext OpenSSL produced, completing the promises of the
     /// plaintext writes it carries.
@@ -177,6 +205,7 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func closeGracefully(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         switch machine.closeRequested() {
         case .sendCloseNotifyThenClose:
+            _ = encryptUnflushed(context: context)
             connection.shutdown()
             let written = context.eventLoop.makePromise(of: Void.self)
             sendOutput(context: context, promise: written)
