@@ -52,6 +52,12 @@ let package = Package(
             ]
         ),
         .target(
+            name: "EdgeOrigin",
+            dependencies: [
+                "EdgeTLS",
+            ]
+        ),
+        .target(
             name: "EdgeServer",
             dependencies: [
                 "EdgeTLS", "EdgeConfig",
@@ -88,6 +94,7 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "EdgeOriginTests", dependencies: ["EdgeOrigin", "EdgeTLS"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "EdgeServerTests",
             dependencies: [
