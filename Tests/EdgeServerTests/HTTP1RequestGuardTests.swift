@@ -6,9 +6,9 @@ import Testing
 @Suite struct HTTP1RequestGuardStateMachineTests {
     @Test func headWithinLimitThenIdleBetweenRequests() {
         var machine = HTTP1RequestGuardStateMachine(maxHeaderSize: 100)
-        #expect(machine.bytesArriving() == .startTimer(.header))
-        #expect(machine.bytesForwarded(60) == .none)
-        #expect(machine.bytesArriving() == .none)
+        machine.bytesArriving()
+        #expect(machine.bytesForwarded(60) == .startTimer(.header))  // the head spans reads
+        machine.bytesArriving()
         #expect(machine.bytesForwarded(40) == .none)
         #expect(machine.requestHeadReceived() == .cancelTimer)
         #expect(machine.bytesForwarded(1000) == .none)  // body bytes are not head bytes
@@ -16,16 +16,23 @@ import Testing
         #expect(machine.state == .idle(first: false))
     }
 
+    @Test func headInOneReadNeedsNoTimer() {
+        var machine = HTTP1RequestGuardStateMachine(maxHeaderSize: 100)
+        machine.bytesArriving()
+        #expect(machine.requestHeadReceived() == .cancelTimer)  // decoded while forwarding
+        #expect(machine.bytesForwarded(80) == .none)
+    }
+
     @Test func headOverLimitIsRejected() {
         var machine = HTTP1RequestGuardStateMachine(maxHeaderSize: 100)
-        _ = machine.bytesArriving()
+        machine.bytesArriving()
         #expect(machine.bytesForwarded(101) == .rejectHeadTooLarge)
         #expect(machine.state == .closed)
     }
 
     @Test func timersCloseOnlyWhileWaitingForAHead() {
         var machine = HTTP1RequestGuardStateMachine(maxHeaderSize: 100)
-        _ = machine.bytesArriving()
+        machine.bytesArriving()
         _ = machine.requestHeadReceived()
         #expect(machine.timerFired() == false)  // a response is being produced
         _ = machine.responseCompleted()
@@ -67,6 +74,28 @@ import Testing
         let text = try response(channel)
         #expect(text.hasPrefix("HTTP/1.1 431 Request Header Fields Too Large\r\n"))
         #expect(text.contains("Connection: close\r\n"))
+        #expect(!channel.isActive)
+    }
+
+    @Test func silentConnectionClosesAfterHeaderTimeoutWithoutAResponse() throws {
+        let channel = try channel()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+        #expect(try response(channel).isEmpty)
+    }
+
+    @Test func idleDeadlineMovesWithEachResponse() throws {
+        let channel = try channel()
+        for _ in 0..<3 {
+            try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+            channel.pipeline.triggerUserOutboundEvent(HTTP1RequestGuard.Event.requestHeadReceived, promise: nil)
+            channel.pipeline.triggerUserOutboundEvent(HTTP1RequestGuard.Event.responseCompleted, promise: nil)
+            channel.embeddedEventLoop.advanceTime(by: .seconds(50))
+            #expect(channel.isActive)
+        }
+        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
         #expect(!channel.isActive)
     }
 

@@ -38,13 +38,13 @@ struct HTTP1RequestGuardStateMachine {
     func initialTimer() -> Timer { .header }
 
     /// Called before bytes are passed to the decoder.
-    mutating func bytesArriving() -> Action {
-        guard case .idle = state else { return .none }
-        state = .readingHead(bytes: 0)
-        return .startTimer(.header)
+    mutating func bytesArriving() {
+        if case .idle = state { state = .readingHead(bytes: 0) }
     }
 
     /// Called after the decoder saw the bytes; a head it completed has moved us on already.
+    /// The header timer starts only when the first read did not hold the whole head, which is
+    /// rare, so the common request costs no timer at all.
     mutating func bytesForwarded(_ count: Int) -> Action {
         guard case .readingHead(let seen) = state else { return .none }
         let total = seen + count
@@ -53,7 +53,7 @@ struct HTTP1RequestGuardStateMachine {
             return .rejectHeadTooLarge
         }
         state = .readingHead(bytes: total)
-        return .none
+        return seen == 0 ? .startTimer(.header) : .none
     }
 
     mutating func requestHeadReceived() -> Action {

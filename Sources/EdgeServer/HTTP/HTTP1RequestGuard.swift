@@ -17,7 +17,11 @@ final class HTTP1RequestGuard: ChannelDuplexHandler {
     private var machine: HTTP1RequestGuardStateMachine
     private let headerTimeout: TimeAmount
     private let idleTimeout: TimeAmount
-    private var timer: Scheduled<Void>?
+    /// When the running limit expires, and which one it is; nil while a response is produced.
+    private var deadline: (at: NIODeadline, kind: HTTP1RequestGuardStateMachine.Timer)?
+    /// The one scheduled wake-up. It is not moved when a deadline moves later (the common case:
+    /// every response pushes the idle deadline out); on waking it re-arms for the current deadline.
+    private var wakeUp: (task: Scheduled<Void>, at: NIODeadline)?
 
     init(maxHeaderSize: Int, headerTimeout: TimeAmount, idleTimeout: TimeAmount) {
         self.machine = HTTP1RequestGuardStateMachine(maxHeaderSize: maxHeaderSize)
@@ -30,13 +34,14 @@ final class HTTP1RequestGuard: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
+        wakeUp?.task.cancel()
+        wakeUp = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard machine.state != .closed else { return }  // Rejected: the rest is not read.
         let count = unwrapInboundIn(data).readableBytes
-        perform(machine.bytesArriving(), context: context)
+        machine.bytesArriving()
         context.fireChannelRead(data)
         perform(machine.bytesForwarded(count), context: context)
     }
@@ -61,26 +66,43 @@ final class HTTP1RequestGuard: ChannelDuplexHandler {
         case .startTimer(let kind):
             start(kind, context: context)
         case .cancelTimer:
-            timer?.cancel()
-            timer = nil
+            deadline = nil
         case .rejectHeadTooLarge:
-            timer?.cancel()
+            deadline = nil
             reject("431 Request Header Fields Too Large",
                    "request headers exceed \(machine.maxHeaderSize) bytes", context: context)
         }
     }
 
     private func start(_ kind: HTTP1RequestGuardStateMachine.Timer, context: ChannelHandlerContext) {
-        timer?.cancel()
-        let delay = kind == .header ? headerTimeout : idleTimeout
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
-            let readingHead = if case .readingHead = machine.state { true } else { false }
-            guard machine.timerFired() else { return }
-            if readingHead {
-                reject("408 Request Timeout", "request headers not received within \(headerTimeout)", context: context)
-            } else {
-                context.close(promise: nil)
+        let at = context.eventLoop.now + (kind == .header ? headerTimeout : idleTimeout)
+        deadline = (at, kind)
+        if let wakeUp, wakeUp.at <= at { return }
+        wakeUp?.task.cancel()
+        schedule(at: at, context: context)
+    }
+
+    private func schedule(at: NIODeadline, context: ChannelHandlerContext) {
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: at) { [self] in
+            wakeUp = nil
+            guard let deadline else { return }
+            guard context.eventLoop.now >= deadline.at else {
+                schedule(at: deadline.at, context: context)
+                return
             }
+            expire(context: context)
+        }
+        wakeUp = (task, at)
+    }
+
+    private func expire(context: ChannelHandlerContext) {
+        let readingHead = if case .readingHead = machine.state { true } else { false }
+        guard machine.timerFired() else { return }
+        deadline = nil
+        if readingHead {
+            reject("408 Request Timeout", "request headers not received within \(headerTimeout)", context: context)
+        } else {
+            context.close(promise: nil)
         }
     }
 
