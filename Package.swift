@@ -35,6 +35,7 @@ let package = Package(
         ),
         // One typed C function per OpenSSL macro or variadic call Swift cannot import.
         .target(name: "COpenSSLShims", dependencies: ["COpenSSL"]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
 
         .target(
             name: "EdgeConfig",
@@ -54,7 +55,10 @@ let package = Package(
         .target(
             name: "EdgeOrigin",
             dependencies: [
-                "EdgeTLS",
+                "EdgeTLS", "CCurl", "CCurlShims",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -94,7 +98,16 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "EdgeOriginTests", dependencies: ["EdgeOrigin", "EdgeTLS"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "EdgeOriginTests",
+            dependencies: [
+                "EdgeOrigin", "EdgeTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "EdgeServerTests",
             dependencies: [
