@@ -67,7 +67,7 @@ public enum ConfigLoader {
         let limits = reader["limits"].map { LimitSettings.decode($0, &diagnostics) } ?? LimitSettings()
         let log = reader["log"].map { LogSettings.decode($0, &diagnostics) } ?? LogSettings()
         let distributions = reader.required("distributions", "which hostnames to serve", &diagnostics)
-            .flatMap { Distribution.decodeList($0, &diagnostics) }
+            .flatMap { Distribution.decodeList($0, baseDirectory: baseDirectory, &diagnostics) }
         guard let listen, let tls, let viewer, let limits, let log, let distributions else { return nil }
         let configuration = EdgeConfiguration(
             listen: listen, tls: tls, viewer: viewer, limits: limits, log: log, distributions: distributions)

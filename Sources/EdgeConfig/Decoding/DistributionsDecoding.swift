@@ -1,9 +1,12 @@
 extension Distribution {
     /// Keys of each `distributions:` item.
-    static let keys = ["id", "hostnames"]
+    static let keys = ["id", "hostnames", "origin"]
 
-    /// Decodes the list; ids and hostnames must be unique across it.
-    static func decodeList(_ entry: ConfigEntry, _ diagnostics: inout Diagnostics) -> [Distribution]? {
+    /// Decodes the list; ids and hostnames must be unique across it. Relative
+    /// paths in origins are resolved against `baseDirectory`.
+    static func decodeList(
+        _ entry: ConfigEntry, baseDirectory: String, _ diagnostics: inout Diagnostics
+    ) -> [Distribution]? {
         let errorsBefore = diagnostics.errorCount
         let expected = "a list of distributions, each with id and hostnames"
         guard let items = entry.items(expected: expected, allowSingle: false, &diagnostics) else { return nil }
@@ -29,8 +32,11 @@ extension Distribution {
             let hostnames = reader.required("hostnames", purpose, &diagnostics).map {
                 decodeHostnames($0, owner: id ?? "at line \(item.keyLine)", seen: &seen, &diagnostics)
             }
+            let origin = reader["origin"].flatMap {
+                OriginSettings.decode($0, baseDirectory: baseDirectory, &diagnostics)
+            }
             if let id, let hostnames {
-                distributions.append(Distribution(id: id, hostnames: hostnames, line: item.keyLine))
+                distributions.append(Distribution(id: id, hostnames: hostnames, origin: origin, line: item.keyLine))
             }
         }
         guard diagnostics.errorCount == errorsBefore else { return nil }
