@@ -28,20 +28,32 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
-        let runtime = try EdgeRuntime(configuration: configuration)
+        let origins = OriginServices(logger: logger, credentials: CredentialSources())
+        let runtime: EdgeRuntime
+        do {
+            runtime = try EdgeRuntime(configuration: configuration, origins: origins)
+        } catch {
+            logger.critical("not starting: \(error)")
+            origins.shutdown()
+            throw ExitCode(1)
+        }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let failed = await run(runtime, group: group, logger: logger, notifySocket: environment["NOTIFY_SOCKET"])
+        let failed = await run(runtime, origins: origins, group: group, logger: logger, notifySocket: environment["NOTIFY_SOCKET"])
+        origins.shutdown()
         // The service (and its quiescing helper) is gone by now: nothing schedules on the loops.
         try await group.shutdownGracefully()
         if failed { throw ExitCode(1) }
     }
 
     /// Runs until SIGTERM/SIGINT has drained the server; true when it ended in an error.
-    private func run(_ runtime: EdgeRuntime, group: MultiThreadedEventLoopGroup, logger: Logger, notifySocket: String?) async -> Bool {
+    private func run(
+        _ runtime: EdgeRuntime, origins: OriginServices, group: MultiThreadedEventLoopGroup, logger: Logger, notifySocket: String?
+    ) async -> Bool {
         let service = EdgeService(
             configPath: options.config,
             runtime: runtime,
+            origins: origins,
             group: group,
             logger: logger,
             notifier: SystemdNotifier(socketPath: notifySocket)

@@ -40,19 +40,50 @@ import Testing
         #expect(router.plainHTTP(head(host: "cdn.example.com")) == nil)
     }
 
-    @Test func knownHostWithoutOriginGets503NamingTheDistribution() throws {
+    func response(_ route: ViewerRouter.Route) -> ViewerResponse? {
+        if case .respond(let response) = route { response } else { nil }
+    }
+
+    @Test func knownHostGoesToItsDistributionsOrigin() throws {
         let router = ViewerRouter(configuration: try testConfiguration())
-        let response = router.https(head(host: "a.img.example.com"))
-        #expect(response.status == .serviceUnavailable)
-        #expect(response.body.contains("E2EXAMPLE has no origin configured"))
+        guard case .origin(let distribution) = router.https(head(host: "a.img.example.com")) else {
+            Issue.record("expected the origin route")
+            return
+        }
+        #expect(distribution.id == "E2EXAMPLE")
+        #expect(ViewerRouter.noOrigin(distribution).status == .serviceUnavailable)
+        #expect(ViewerRouter.noOrigin(distribution).body.contains("E2EXAMPLE has no origin configured"))
+    }
+
+    @Test func twoHostHeadersOrAConflictingAbsoluteTargetAreHandledPerRFC9112() throws {
+        let router = ViewerRouter(configuration: try testConfiguration())
+        var twoHosts = head(host: "cdn.example.com")
+        twoHosts.headers.add(name: "Host", value: "evil.example.net")
+        #expect(response(router.https(twoHosts))?.status == .badRequest)
+        // The absolute-form target's authority wins over Host.
+        let absolute = HTTPRequestHead(version: .http1_1, method: .GET, uri: "https://evil.example.net/x",
+                                       headers: ["Host": "cdn.example.com"])
+        #expect(response(router.https(absolute))?.status == .misdirectedRequest)
+        #expect(ViewerRouter.path(of: absolute) == "/x")
+    }
+
+    @Test func http2HostMustAgreeWithAuthority() throws {
+        let router = ViewerRouter(configuration: try testConfiguration())
+        let agreeing = HTTPRequestHead(version: .http2, method: .GET, uri: "/", headers: HTTPHeaders([("host", "cdn.example.com"), ("host", "CDN.example.com")]))
+        guard case .origin = router.https(agreeing) else {
+            Issue.record("agreeing :authority and host must be served")
+            return
+        }
+        let differing = HTTPRequestHead(version: .http2, method: .GET, uri: "/", headers: HTTPHeaders([("host", "evil.example.net"), ("host", "cdn.example.com")]))
+        #expect(response(router.https(differing))?.status == .badRequest)
     }
 
     @Test func unknownHostGets421OnBothListeners() throws {
         let router = ViewerRouter(configuration: try testConfiguration())
-        #expect(router.https(head(host: "evil.example.net")).status == .misdirectedRequest)
+        #expect(response(router.https(head(host: "evil.example.net")))?.status == .misdirectedRequest)
         #expect(router.plainHTTP(head(host: "evil.example.net"))?.status == .misdirectedRequest)
         // A wildcard covers one label only.
-        #expect(router.https(head(host: "a.b.img.example.com")).status == .misdirectedRequest)
+        #expect(response(router.https(head(host: "a.b.img.example.com")))?.status == .misdirectedRequest)
     }
 
     @Test(arguments: [nil, "", "evil.com/x", "a b", "cdn.example.com:99999", "[::1", "user@cdn.example.com"])

@@ -1,9 +1,11 @@
 import EdgeConfig
+import EdgeOrigin
+import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Answers one connection's (HTTP/1.1) or one stream's (HTTP/2) requests. For now every answer
-/// comes from `ViewerRouter`; the origin and the cache plug in here.
+/// Answers one connection's (HTTP/1.1) or one stream's (HTTP/2) requests: routing decisions come
+/// from `ViewerRouter`, objects from the distribution's origin through an `OriginRelay`.
 final class ViewerRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -23,15 +25,20 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         case http2(maxHeaderSize: Int)
     }
 
+    private let runtime: EdgeRuntime
     private let router: ViewerRouter
     private let listener: Listener
     private let framing: Framing
+    private let logger: Logger
     private var request: HTTPRequestHead?
+    private var relay: OriginRelay?
 
-    init(configuration: EdgeConfiguration, listener: Listener, framing: Framing) {
-        self.router = ViewerRouter(configuration: configuration)
+    init(runtime: EdgeRuntime, listener: Listener, framing: Framing, logger: Logger) {
+        self.runtime = runtime
+        self.router = ViewerRouter(configuration: runtime.configuration)
         self.listener = listener
         self.framing = framing
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,28 +57,73 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        relay?.viewerClosed()
+        relay = nil
+        context.fireChannelInactive()
+    }
+
+    private var extraHeaders: [(String, String)] {
+        if case .https(let hsts?) = listener { [("Strict-Transport-Security", hsts)] } else { [] }
+    }
+
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        var response: ViewerResponse
-        var extra: [(String, String)] = []
-        switch listener {
-        case .https(let hsts):
-            response = router.https(head)
-            if let hsts { extra.append(("Strict-Transport-Security", hsts)) }
-        case .http:
-            response = router.plainHTTP(head) ?? router.https(head)
-        }
         if case .http2(let limit) = framing, ViewerRouter.headerSize(head) > limit {
-            response = .error(.requestHeaderFieldsTooLarge, "request headers exceed \(limit) bytes")
+            return answer(.error(.requestHeaderFieldsTooLarge, "request headers exceed \(limit) bytes"), to: head, context: context)
         }
+        if case .http = listener, let response = router.plainHTTP(head) {
+            return answer(response, to: head, context: context)
+        }
+        switch router.https(head) {
+        case .respond(let response):
+            answer(response, to: head, context: context)
+        case .origin(let distribution):
+            guard let route = runtime.routes[distribution.id] else {
+                return answer(ViewerRouter.noOrigin(distribution), to: head, context: context)
+            }
+            fetch(head, route: route, context: context)
+        }
+    }
+
+    private func fetch(_ head: HTTPRequestHead, route: OriginRoute, context: ChannelHandlerContext) {
+        let viewerHeaders = head.headers.map { (name: $0.name, value: $0.value) }
+        let target = ViewerRouter.path(of: head) ?? head.uri
+        switch route.decide(method: head.method.rawValue, target: target, headers: viewerHeaders) {
+        case .answer(let status, let reason):
+            logger.debug("answered without the origin", metadata: ["status": "\(status)", "reason": "\(reason)"])
+            answer(.error(HTTPResponseStatus(statusCode: status), reason), to: head, context: context)
+        case .fetch(let objectRequest):
+            let relay = OriginRelay(
+                context: context, request: head, objectKey: objectRequest.key, route: route,
+                extraHeaders: extraHeaders, logger: logger
+            ) { [weak self] keepAlive in
+                self?.relay = nil
+                self?.finished(keepAlive: keepAlive, context: context)
+            }
+            self.relay = relay
+            let method = OriginMethod(rawValue: objectRequest.method) ?? .get
+            let originRequest = OriginRequest(
+                method: method, url: objectRequest.url, headers: objectRequest.headers.map { ($0.name, $0.value) },
+                timeouts: route.timeouts
+            )
+            relay.fetch = route.client.execute(originRequest, on: context.eventLoop, delegate: relay)
+        }
+    }
+
+    private func answer(_ response: ViewerResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let keepAlive = head.isKeepAlive && !response.closeConnection
-        let written = context.writeViewerResponse(
-            response, version: head.version, isHEAD: head.method == .HEAD, extraHeaders: extra, keepAlive: keepAlive
-        )
+        context.writeViewerResponse(
+            response, version: head.version, isHEAD: head.method == .HEAD, extraHeaders: extraHeaders, keepAlive: keepAlive
+        ).assumeIsolated().whenComplete { [weak self] _ in
+            self?.finished(keepAlive: keepAlive, context: context)
+        }
+    }
+
+    /// The response has been written: let the guard start its idle timer, or close.
+    private func finished(keepAlive: Bool, context: ChannelHandlerContext) {
         guard case .http1 = framing else { return }
         context.triggerUserOutboundEvent(HTTP1RequestGuard.Event.responseCompleted, promise: nil)
-        if !keepAlive {
-            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        }
+        if !keepAlive { context.close(promise: nil) }
     }
 }
 

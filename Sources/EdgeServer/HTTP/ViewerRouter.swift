@@ -10,26 +10,37 @@ struct ViewerRouter {
     /// Port for `Location` on redirects: the first HTTPS listener's.
     var httpsPort: Int { configuration.listen.https.first?.port ?? 443 }
 
-    /// A request on the HTTPS listener.
-    func https(_ head: HTTPRequestHead) -> ViewerResponse {
-        guard let host = RequestHost(head.headers.first(name: "host")) else {
-            return .error(.badRequest, "the request has no valid Host header", close: true)
+    enum Route {
+        /// Answered without the origin.
+        case respond(ViewerResponse)
+        /// For the distribution's origin (GET, HEAD and CORS preflight OPTIONS only).
+        case origin(Distribution)
+    }
+
+    /// A request on the HTTPS listener (or plain HTTP under `allow-all`).
+    func https(_ head: HTTPRequestHead) -> Route {
+        guard let host = Self.host(of: head) else {
+            return .respond(.error(.badRequest, "the request has no valid Host header", close: true))
         }
         guard let distribution = configuration.distribution(forHost: host.name) else {
-            return .error(.misdirectedRequest, "no distribution serves host \"\(host.name)\" on this edge")
+            return .respond(.error(.misdirectedRequest, "no distribution serves host \"\(host.name)\" on this edge"))
         }
-        guard head.method == .GET || head.method == .HEAD else {
-            return .error(.forbidden, "method \(head.method.rawValue) is not allowed by distribution \(distribution.id) (allowed: GET, HEAD)")
+        guard head.method == .GET || head.method == .HEAD || head.method == .OPTIONS else {
+            return .respond(.error(
+                .forbidden, "method \(head.method.rawValue) is not allowed by distribution \(distribution.id) (allowed: GET, HEAD, OPTIONS)"
+            ))
         }
-        return .error(
-            .serviceUnavailable,
-            "distribution \(distribution.id) has no origin configured yet; add an origin for it to the configuration"
-        )
+        return .origin(distribution)
+    }
+
+    /// The answer when the distribution has no origin in the configuration.
+    static func noOrigin(_ distribution: Distribution) -> ViewerResponse {
+        .error(.serviceUnavailable, "distribution \(distribution.id) has no origin configured yet; add an origin for it to the configuration")
     }
 
     /// A request on the plain HTTP listener, under the viewer protocol policy.
     func plainHTTP(_ head: HTTPRequestHead) -> ViewerResponse? {
-        guard let host = RequestHost(head.headers.first(name: "host")) else {
+        guard let host = Self.host(of: head) else {
             return .error(.badRequest, "the request has no valid Host header", close: true)
         }
         guard configuration.distribution(forHost: host.name) != nil else {
@@ -44,17 +55,45 @@ struct ViewerRouter {
             guard head.method == .GET || head.method == .HEAD else {
                 return .error(.forbidden, "plain HTTP \(head.method.rawValue) is not redirected; send it over HTTPS")
             }
-            guard head.uri.hasPrefix("/") else {
+            guard let path = Self.path(of: head) else {
                 return .error(.badRequest, "request target \"\(head.uri)\" is not an absolute path", close: true)
             }
             let port = httpsPort == 443 ? "" : ":\(httpsPort)"
-            let location = "https://\(host.authorityName)\(port)\(head.uri)"
+            let location = "https://\(host.authorityName)\(port)\(path)"
             return ViewerResponse(
                 status: .movedPermanently,
                 headers: [("Location", location)],
                 body: "s3edge: moved to \(location)\n"
             )
         }
+    }
+
+    /// The host a request is for. An absolute-form target's authority wins over `Host`
+    /// (RFC 9112 §3.2.2); more than one `Host` (or an HTTP/2 `host` that differs from
+    /// `:authority`, which arrives as a second `host`) makes the request malformed.
+    static func host(of head: HTTPRequestHead) -> RequestHost? {
+        let hosts = head.headers["host"]
+        if hosts.count > 1 && (head.version.major == 1 || Set(hosts.map { $0.lowercased() }).count > 1) { return nil }
+        if let authority = absoluteFormAuthority(head.uri) { return RequestHost(String(authority)) }
+        return RequestHost(hosts.first)
+    }
+
+    /// The origin-form path and query of the request target, or nil when it is neither
+    /// origin-form nor absolute-form.
+    static func path(of head: HTTPRequestHead) -> String? {
+        if head.uri.hasPrefix("/") { return head.uri }
+        guard let authority = absoluteFormAuthority(head.uri) else { return nil }
+        let rest = head.uri[authority.endIndex...]
+        return rest.isEmpty ? "/" : rest.first == "/" ? String(rest) : rest.first == "?" ? "/" + rest : nil
+    }
+
+    private static func absoluteFormAuthority(_ uri: String) -> Substring? {
+        let lowered = uri.prefix(8).lowercased()
+        let schemeLength = lowered.hasPrefix("https://") ? 8 : lowered.hasPrefix("http://") ? 7 : 0
+        guard schemeLength > 0 else { return nil }
+        let afterScheme = uri.dropFirst(schemeLength)
+        let end = afterScheme.firstIndex { $0 == "/" || $0 == "?" } ?? afterScheme.endIndex
+        return afterScheme[..<end]
     }
 
     /// Header bytes as they count against `limits.max_header_size`.

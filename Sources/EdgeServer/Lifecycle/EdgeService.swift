@@ -1,5 +1,6 @@
 import EdgeConfig
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
 import NIOPosix
@@ -15,12 +16,13 @@ public final class EdgeService: Service {
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let registry: ConnectionRegistry
-    private let quiesce: ServerQuiescingHelper
+    private let origins: OriginServices
     private let onBound: @Sendable ([SocketAddress]) -> Void
 
     public init(
         configPath: String,
         runtime: EdgeRuntime,
+        origins: OriginServices,
         group: any EventLoopGroup,
         logger: Logger,
         notifier: SystemdNotifier,
@@ -32,45 +34,53 @@ public final class EdgeService: Service {
         self.logger = logger
         self.notifier = notifier
         self.registry = ConnectionRegistry(logger: logger)
-        self.quiesce = ServerQuiescingHelper(group: group)
+        self.origins = origins
         self.onBound = onBound
     }
 
     public func run() async throws {
+        // Trap SIGHUP before READY=1: `systemctl start && systemctl reload` must not kill us.
+        let reloads = await UnixSignalsSequence(trapping: .sighup)
         let listeners = try await bind(slot.current.configuration)
-        let addresses = listeners.compactMap(\.localAddress)
-        onBound(addresses)
+        onBound(listeners.map(\.channel).compactMap(\.localAddress))
         let summary = slot.current.configuration.listenSummary
         logger.info("s3edge ready", metadata: ["listen": "\(summary)"])
         notifier.ready(status: "serving \(summary)")
 
         await cancelWhenGracefulShutdown {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            for await _ in reloads {
                 self.reload()
             }
         }
-        await drain()
+        await drain(listeners)
+        origins.shutdown()
     }
 
-    private func bind(_ configuration: EdgeConfiguration) async throws -> [any Channel] {
-        var channels: [any Channel] = []
+    /// A bound listener and the helper that closes it and tells its connections to finish.
+    private struct Listener {
+        let channel: any Channel
+        let quiesce: ServerQuiescingHelper
+    }
+
+    private func bind(_ configuration: EdgeConfiguration) async throws -> [Listener] {
+        var listeners: [Listener] = []
         let wanted = configuration.listen.https.map { (true, $0) } + configuration.listen.http.map { (false, $0) }
         for (tls, address) in wanted {
+            // One helper per listener: a helper collects the connections of one server channel only.
+            let quiesce = ServerQuiescingHelper(group: group)
             do {
-                channels.append(try await bootstrap(tls: tls, address).bind(host: address.host, port: address.port).get())
+                let channel = try await bootstrap(tls: tls, address, quiesce: quiesce).bind(host: address.host, port: address.port).get()
+                listeners.append(Listener(channel: channel, quiesce: quiesce))
             } catch {
-                for channel in channels { try? await channel.close() }
-                let stopped = group.next().makePromise(of: Void.self)
-                quiesce.initiateShutdown(promise: stopped)
-                try? await stopped.futureResult.get()
+                _ = await shutDown(listeners, within: .seconds(5))
                 throw ListenError(underlying: error, address: "\(tls ? "https" : "http")://\(address)")
             }
         }
-        return channels
+        return listeners
     }
 
-    private func bootstrap(tls: Bool, _ address: ListenAddress) -> ServerBootstrap {
-        let slot = slot, registry = registry, logger = logger, quiesce = quiesce
+    private func bootstrap(tls: Bool, _ address: ListenAddress, quiesce: ServerQuiescingHelper) -> ServerBootstrap {
+        let slot = slot, registry = registry, logger = logger
         // "[::]:443" beside "0.0.0.0:443" must not claim IPv4 too (nginx's ipv6only=on).
         let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)
         let bootstrap = ServerBootstrap(group: group)
@@ -113,7 +123,7 @@ public final class EdgeService: Service {
             return
         }
         do {
-            let runtime = try EdgeRuntime(configuration: configuration, generation: old.generation + 1)
+            let runtime = try EdgeRuntime(configuration: configuration, origins: origins, generation: old.generation + 1)
             slot.replace(with: runtime)
             JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
             if configuration.listen != old.configuration.listen {
@@ -131,25 +141,45 @@ public final class EdgeService: Service {
 
     /// Stop accepting, let in-flight requests finish, close idle connections; after the drain
     /// timeout close whatever is left.
-    private func drain() async {
+    private func drain(_ listeners: [Listener]) async {
         notifier.stopping()
         let timeout = slot.current.configuration.limits.drainTimeout
         logger.info("draining", metadata: ["connections": "\(registry.count)", "timeout": "\(timeout)"])
-        let done = group.next().makePromise(of: Void.self)
-        quiesce.initiateShutdown(promise: done)
-        let drained = try? await withThrowingTaskGroup(of: Bool.self) { tasks in
-            tasks.addTask { try await done.futureResult.get(); return true }
-            tasks.addTask { try await Task.sleep(for: timeout); return false }
-            let first = try await tasks.next() ?? false
-            tasks.cancelAll()
-            return first
-        }
-        if drained != true {
+        if await !shutDown(listeners, within: timeout) {
             logger.warning("drain timeout: closing remaining connections", metadata: ["connections": "\(registry.count)"])
-            registry.closeAll()
-            try? await done.futureResult.get()
+            let loop = group.next()
+            _ = await registry.closeAll(on: loop).completes(within: .seconds(5), on: loop)
         }
         logger.info("stopped")
+    }
+
+    /// Closes the listeners and waits until their connections are gone; false on timeout.
+    private func shutDown(_ listeners: [Listener], within timeout: Duration) async -> Bool {
+        let loop = group.next()
+        let done = listeners.map { listener in
+            let promise = loop.makePromise(of: Void.self)
+            listener.quiesce.initiateShutdown(promise: promise)
+            return promise.futureResult
+        }
+        return await EventLoopFuture.andAllComplete(done, on: loop).completes(within: TimeAmount(timeout), on: loop)
+    }
+}
+
+extension EventLoopFuture {
+    /// Waits for the future, but no longer than `timeout`; true when it completed in time.
+    /// (A task group would wait for the future regardless: futures ignore cancellation.)
+    func completes(within timeout: TimeAmount, on loop: any EventLoop) async -> Bool {
+        let outcome = loop.makePromise(of: Bool.self)
+        let settled = NIOLockedValueBox(false)
+        let settle: @Sendable (Bool) -> Void = { value in
+            if settled.withLockedValue({ old in defer { old = true }; return !old }) { outcome.succeed(value) }
+        }
+        let timer = loop.scheduleTask(in: timeout) { settle(false) }
+        whenComplete { _ in
+            timer.cancel()
+            settle(true)
+        }
+        return (try? await outcome.futureResult.get()) ?? false
     }
 }
 

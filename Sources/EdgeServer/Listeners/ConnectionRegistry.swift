@@ -44,9 +44,10 @@ final class ConnectionRegistry: Sendable {
         return admitted
     }
 
-    /// Closes every connection still open (after the drain timeout).
-    func closeAll() {
+    /// Closes every connection still open (after the drain timeout); completes when all are closed.
+    func closeAll(on loop: any EventLoop) -> EventLoopFuture<Void> {
         let channels = state.withLockedValue { Array($0.open.values) }
         for channel in channels { channel.close(promise: nil) }
+        return EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: loop)
     }
 }

@@ -17,9 +17,9 @@ enum ViewerPipelines {
             channel.eventLoop.makeCompletedFuture {
                 switch result {
                 case .negotiated("h2"):
-                    try http2(channel, configuration: configuration, hsts: hsts)
+                    try http2(channel, runtime: runtime, hsts: hsts, logger: logger)
                 default:
-                    try http1(channel, configuration: configuration, listener: .https(hsts: hsts))
+                    try http1(channel, runtime: runtime, listener: .https(hsts: hsts), logger: logger)
                 }
                 try channel.pipeline.syncOperations.addHandler(ConnectionErrorLogger(logger: logger))
             }
@@ -31,26 +31,33 @@ enum ViewerPipelines {
 
     /// Plain HTTP: redirect (or refuse, or serve) under the viewer protocol policy.
     static func http(_ channel: any Channel, runtime: EdgeRuntime, logger: Logger) throws {
-        try http1(channel, configuration: runtime.configuration, listener: .http)
+        try http1(channel, runtime: runtime, listener: .http, logger: logger)
         try channel.pipeline.syncOperations.addHandler(ConnectionErrorLogger(logger: logger))
     }
 
     private static func http1(
-        _ channel: any Channel, configuration: EdgeConfiguration, listener: ViewerRequestHandler.Listener
+        _ channel: any Channel, runtime: EdgeRuntime, listener: ViewerRequestHandler.Listener, logger: Logger
     ) throws {
-        let limits = configuration.limits
+        let limits = runtime.configuration.limits
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(HTTP1RequestGuard(
             maxHeaderSize: limits.maxHeaderSize,
             headerTimeout: TimeAmount(limits.headerTimeout),
             idleTimeout: TimeAmount(limits.idleTimeout)
         ))
-        try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-        try sync.addHandler(ViewerRequestHandler(configuration: configuration, listener: listener, framing: .http1))
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderListSize = limits.maxHeaderSize
+        decoderLimits.maxHeaderFieldSize = limits.maxHeaderSize
+        try sync.configureHTTPServerPipeline(
+            withPipeliningAssistance: true, withErrorHandling: false,
+            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits
+        )
+        try sync.addHandler(ViewerProtocolErrorHandler(maxHeaderSize: limits.maxHeaderSize))
+        try sync.addHandler(ViewerRequestHandler(runtime: runtime, listener: listener, framing: .http1, logger: logger))
     }
 
-    private static func http2(_ channel: any Channel, configuration: EdgeConfiguration, hsts: String?) throws {
-        let limits = configuration.limits
+    private static func http2(_ channel: any Channel, runtime: EdgeRuntime, hsts: String?, logger: Logger) throws {
+        let limits = runtime.configuration.limits
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.http2MaxConcurrentStreams),
@@ -75,12 +82,16 @@ enum ViewerPipelines {
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let streamSync = stream.pipeline.syncOperations
+                try streamSync.addHandler(HTTP2AuthorityCheck())
                 try streamSync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try streamSync.addHandler(ViewerRequestHandler(
-                    configuration: configuration,
+                    runtime: runtime,
                     listener: .https(hsts: hsts),
-                    framing: .http2(maxHeaderSize: limits.maxHeaderSize)
+                    framing: .http2(maxHeaderSize: limits.maxHeaderSize),
+                    logger: logger
                 ))
+                // A stream whose request cannot be decoded is reset rather than left hanging.
+                try streamSync.addHandler(ConnectionErrorLogger(logger: logger))
             }
         }
         try sync.addHandler(management)

@@ -8,10 +8,13 @@ public struct EdgeRuntime: Sendable {
     public let configuration: EdgeConfiguration
     public let tls: TLSContext
     public let generation: Int
+    /// Distribution id → how to reach its origin; absent for distributions without one.
+    let routes: [String: OriginRoute]
 
-    public init(configuration: EdgeConfiguration, generation: Int = 1) throws(TLSConfigurationError) {
+    public init(configuration: EdgeConfiguration, origins: OriginServices, generation: Int = 1) throws {
         self.configuration = configuration
         self.tls = try TLSContext(configuration: TLSServerConfiguration(configuration))
+        self.routes = try origins.routes(for: configuration)
         self.generation = generation
     }
 }
