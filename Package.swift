@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "s3edge",
             dependencies: [
-                "EdgeServer", "EdgeConfig", "EdgeTLS",
+                "EdgeServer", "EdgeConfig", "EdgeTLS", "EdgeOrigin",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

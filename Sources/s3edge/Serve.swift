@@ -1,5 +1,6 @@
 import ArgumentParser
 import EdgeConfig
+import EdgeOrigin
 import EdgeServer
 import Foundation
 import Logging
@@ -28,9 +29,11 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
-        let origins = OriginServices(logger: logger, credentials: CredentialSources())
+        let credentials = CredentialSources(environment: .process(), logger: logger)
+        let origins = OriginServices(logger: logger, credentials: credentials)
         let runtime: EdgeRuntime
         do {
+            try await origins.prepare(for: configuration)
             runtime = try EdgeRuntime(configuration: configuration, origins: origins)
         } catch {
             logger.critical("not starting: \(error)")

@@ -3,7 +3,8 @@ public enum S3ResponsePolicy {
     /// Headers that identify S3's internals or the customer's key and are not passed on, plus
     /// hop-by-hop headers that belong to the origin connection only.
     static let withheldHeaders: Set<String> = [
-        "x-amz-id-2", "x-amz-request-id", "x-amz-server-side-encryption-aws-kms-key-id", "server",
+        "x-amz-id-2", "x-amz-request-id", "x-amzn-requestid", "x-amz-server-side-encryption-aws-kms-key-id", "server",
+        "x-amz-content-sha256",
         "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
         "proxy-authenticate", "proxy-authorization", "proxy-connection",
     ]

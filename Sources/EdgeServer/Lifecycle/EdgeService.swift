@@ -49,7 +49,7 @@ public final class EdgeService: Service {
 
         await cancelWhenGracefulShutdown {
             for await _ in reloads {
-                self.reload()
+                await self.reload()
             }
         }
         await drain(listeners)
@@ -109,7 +109,7 @@ public final class EdgeService: Service {
 
     /// SIGHUP: re-read the file; a valid one becomes the generation new connections get, an
     /// invalid one is logged and the running generation stays.
-    func reload() {
+    func reload() async {
         notifier.reloading()
         defer { notifier.ready(status: "serving \(slot.current.configuration.listenSummary)") }
         let old = slot.current
@@ -123,6 +123,7 @@ public final class EdgeService: Service {
             return
         }
         do {
+            try await origins.prepare(for: configuration)
             let runtime = try EdgeRuntime(configuration: configuration, origins: origins, generation: old.generation + 1)
             slot.replace(with: runtime)
             JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }

@@ -22,6 +22,11 @@ public final class OriginServices: Sendable {
         self.credentials = credentials
     }
 
+    /// Resolves what the configuration's origins sign with; call before building a runtime.
+    public func prepare(for configuration: EdgeConfiguration) async throws {
+        try await credentials.prepare(for: configuration)
+    }
+
     /// One route per distribution that has an origin.
     func routes(for configuration: EdgeConfiguration) throws -> [String: OriginRoute] {
         var routes: [String: OriginRoute] = [:]
@@ -72,5 +77,6 @@ public final class OriginServices: Sendable {
             return Array(clients.values)
         }
         all.forEach { $0.shutdown() }
+        credentials.shutdown()
     }
 }
