@@ -121,7 +121,9 @@ import Testing
                 ))
                 let started = ContinuousClock.now
                 let error = await #expect(throws: CredentialsError.self) { try await chain.resolve(now: Self.now) }
-                #expect(ContinuousClock.now - started < .seconds(2))
+                // The endpoint never answers: only the 300 ms timeout can end this. The bound is loose
+                // because a loaded 2-core CI machine resumes tasks late; a hang would never end.
+                #expect(ContinuousClock.now - started < .seconds(15))
                 guard case .notFound(let tried)? = error else {
                     Issue.record("expected notFound, got \(String(describing: error))")
                     return
