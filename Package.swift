@@ -62,6 +62,21 @@ let package = Package(
             ]
         ),
         .target(
+            name: "EdgeCache",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "EdgeStore",
+            dependencies: [
+                "CLMDB", "EdgeCache",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "EdgeServer",
             dependencies: [
                 "EdgeTLS", "EdgeConfig", "EdgeOrigin",
@@ -108,6 +123,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "EdgeCacheTests",
+            dependencies: ["EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "EdgeStoreTests",
+            dependencies: ["EdgeStore", "EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "EdgeServerTests",

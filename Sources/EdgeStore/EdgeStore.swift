@@ -1,0 +1,1 @@
+/// The LMDB-backed cache store.
