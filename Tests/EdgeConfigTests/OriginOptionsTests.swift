@@ -57,6 +57,14 @@ struct OriginOptionsTests {
         ])
     }
 
+    @Test("signing: no-override is refused until viewer Authorization forwarding exists")
+    func signingNoOverride() {
+        #expect(diagnostics(origin("      signing: no-override\n")) == [
+            "s3edge.yaml:7: \(path).signing: no-override is not supported yet: s3edge never forwards a viewer's "
+                + "Authorization header; use signing: always"
+        ])
+    }
+
     @Test("require_sse_kms: a boolean or a KMS key ARN")
     func requireSSEKMSValues() throws {
         #expect(try loadOrigin(origin("      require_sse_kms: true\n")).0.requireSSEKMS == .anyKMSKey)

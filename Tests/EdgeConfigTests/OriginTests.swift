@@ -60,7 +60,7 @@ struct OriginTests {
                       endpoint: https://s3.dualstack.eu-west-2.amazonaws.com/
                       addressing: path
                       key_prefix: "site/"
-                      signing: no-override
+                      signing: always
                       credentials: { profile: media-reader }
                       require_sse_kms: arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
                       default_root_object: index.html
@@ -78,7 +78,7 @@ struct OriginTests {
                 == OriginSettings(
                     bucket: "myapp-dev-private-assets-123456", region: "eu-west-2",
                     endpoint: OriginEndpoint(scheme: .https, host: "s3.dualstack.eu-west-2.amazonaws.com"),
-                    addressing: .path, keyPrefix: "site/", signing: .noOverride, credentials: .profile("media-reader"),
+                    addressing: .path, keyPrefix: "site/", signing: .always, credentials: .profile("media-reader"),
                     requireSSEKMS: .key("arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
                     defaultRootObject: "index.html", connectTimeout: .seconds(2), firstByteTimeout: .seconds(10),
                     idleTimeout: .seconds(15), totalTimeout: .seconds(600), maxConnections: 16, retries: 0, line: 4))

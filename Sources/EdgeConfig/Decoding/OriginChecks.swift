@@ -91,6 +91,15 @@ extension OriginSettings {
     }
 
     private func checkSigning(_ reader: MappingReader, _ diagnostics: inout Diagnostics) {
+        if signing == .noOverride, let entry = reader["signing"] {
+            // Forwarding a viewer's own Authorization would also need the viewer's path spelling and
+            // x-amz-* headers, which s3edge never forwards; until that exists, refuse rather than
+            // silently sign anyway.
+            entry.problem(
+                "no-override is not supported yet: s3edge never forwards a viewer's Authorization header; "
+                    + "use signing: always", &diagnostics)
+            return
+        }
         guard signing == .never, let entry = reader["signing"] else { return }
         if requireSSEKMS != .off {
             let which = reader["require_sse_kms"] == nil ? "on (the default)" : "on"
