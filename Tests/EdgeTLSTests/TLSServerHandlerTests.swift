@@ -133,6 +133,19 @@ import Testing
         #expect(!server.isActive)
     }
 
+    @Test func abortClosesWithoutCloseNotify() throws {
+        let (server, _) = try makeServer(try context())
+        let client = TestTLSClient()
+        #expect(try pump(client, server) == 1)
+        _ = client.read()
+        server.pipeline.triggerUserOutboundEvent(TLSAbortEvent(), promise: nil)
+        server.embeddedEventLoop.run()
+        while let out = try server.readOutbound(as: ByteBuffer.self) { client.feed(out) }
+        _ = client.read()
+        #expect(!client.receivedCloseNotify)
+        #expect(!server.isActive)
+    }
+
     @Test func handshakeTimeoutClosesSilentConnection() throws {
         let (server, recorder) = try makeServer(try context(), timeout: .seconds(5))
         server.embeddedEventLoop.advanceTime(by: .seconds(4))

@@ -70,7 +70,9 @@ public struct S3RequestBuilder: Sendable {
 
         let allowed = method == "OPTIONS" ? Self.forwardedHeaders.union(Self.preflightHeaders) : Self.forwardedHeaders
         var headers: [(name: String, value: String)] = [("Host", target.authority)]
-        for (name, value) in viewerHeaders where allowed.contains(name.lowercased()) {
+        var seen: Set<String> = []
+        // One of each: two Range (or If-*) fields are not a defined request to S3.
+        for (name, value) in viewerHeaders where allowed.contains(name.lowercased()) && seen.insert(name.lowercased()).inserted {
             headers.append((name, value))
         }
         let path = target.wirePath(forKey: key)

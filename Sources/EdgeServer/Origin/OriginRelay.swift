@@ -1,4 +1,6 @@
 import EdgeOrigin
+import EdgeTLS
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -29,6 +31,9 @@ final class OriginRelay: OriginResponseDelegate {
     private let logger: Logger
     private let completion: (_ keepAlive: Bool) -> Void
     private var state = State.awaitingHead
+    /// Whether the viewer can tell a complete body from a cut one by its framing
+    /// (`Content-Length`, or chunked encoding on HTTP/1.1 and later).
+    private var bodyIsDelimited = true
     var fetch: OriginFetch?
 
     /// Error documents are short; more than this is not read into memory.
@@ -63,6 +68,7 @@ final class OriginRelay: OriginResponseDelegate {
             return
         }
         state = .streaming
+        bodyIsDelimited = request.version != .http1_0 || named.contains { $0.name.lowercased() == "content-length" }
         var viewerHeaders = HTTPHeaders(S3ResponsePolicy.viewerHeaders(named).map { ($0.name, $0.value) })
         viewerHeaders.replaceOrAdd(name: "Server", value: "s3edge")
         for (name, value) in extraHeaders { viewerHeaders.add(name: name, value: value) }
@@ -100,7 +106,7 @@ final class OriginRelay: OriginResponseDelegate {
         case (.streaming, .failure(let error)):
             logger.error("origin body broke off; closing the viewer connection so the response is not taken as complete",
                          metadata: ["key": "\(objectKey)", "error": "\(error)"])
-            context.close(promise: nil)
+            abortViewer()
             completion(false)
         case (.collectingError(let status, let body), _):
             let explanation = S3ErrorExplanation(status: status, body: body, key: objectKey, bucket: route.bucket, region: route.region)
@@ -117,6 +123,23 @@ final class OriginRelay: OriginResponseDelegate {
         case (.awaitingHead, .success), (.discarding, _), (.finished, _):
             break
         }
+    }
+
+    /// Drops the viewer's connection so that no client can take the partial body as complete:
+    /// an HTTP/2 stream is reset; an HTTP/1 connection is closed without TLS `close_notify`, so
+    /// the missing length or last chunk shows. A body without any framing (HTTP/1.0, no length)
+    /// would end at the close, so that connection is reset instead: clients such as curl ignore
+    /// a missing `close_notify`, but not a reset.
+    private func abortViewer() {
+        guard request.version.major == 1 else {
+            context.close(promise: nil)
+            return
+        }
+        if !bodyIsDelimited, let socket = context.channel as? any SocketOptionProvider {
+            _ = socket.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        }
+        context.triggerUserOutboundEvent(TLSAbortEvent(), promise: nil)
+        context.close(promise: nil)
     }
 
     /// Ends the fetch without waiting for it (the viewer went away).

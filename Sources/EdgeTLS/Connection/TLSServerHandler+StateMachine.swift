@@ -105,4 +105,10 @@ struct TLSServerStateMachine {
     mutating func channelInactive() {
         state = .closed
     }
+
+    /// The application wants the connection dropped without `close_notify`, so the peer sees
+    /// a truncation rather than a clean end (a body without a length that broke off).
+    mutating func abort() {
+        state = .closed
+    }
 }

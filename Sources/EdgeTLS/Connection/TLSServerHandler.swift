@@ -194,6 +194,16 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
         context.writeAndFlush(wrapOutboundOut(output), promise: writePromise)
     }
 
+    public func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is TLSAbortEvent else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        machine.abort()
+        unflushed.removeAll()
+        context.close(promise: promise)
+    }
+
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         guard mode == .all else {
             context.close(mode: mode, promise: promise)
@@ -221,3 +231,9 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
 
 @available(*, unavailable)
 extension TLSServerHandler: Sendable {}
+
+/// Sent outbound (`triggerUserOutboundEvent`) to close a connection without `close_notify`:
+/// the peer then sees the response as truncated, which is the truth when a body broke off.
+public struct TLSAbortEvent: Sendable {
+    public init() {}
+}

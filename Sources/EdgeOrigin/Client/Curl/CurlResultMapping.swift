@@ -33,9 +33,11 @@ enum AttemptEnd: Equatable {
              CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CLIENTCERT,
              CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED:
             self = .failed(.tlsFailed(reason: reason), retryable: false)
-        case CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+        // curl 7.88 also reports an answer that is not HTTP (HTTP/0.9, a status of 0) as
+        // UNSUPPORTED_PROTOCOL; s3edge only ever builds http(s) URLs, so it is the origin's fault.
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_UNSUPPORTED_PROTOCOL:
             self = .failed(.invalidResponse(reason: reason), retryable: false)
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
+        case CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT:
             self = .failed(.invalidRequest(reason: reason), retryable: false)
         default:
             self = .failed(.transferFailed(reason: reason), retryable: false)
