@@ -753,3 +753,60 @@ class RawH2:
             self.sock.sendall(data)
         except OSError:
             pass
+
+
+# --------------------------------------------------------------------------
+# origins: S3 stand-ins (tests/e2e/moto_origin.py, tests/e2e/fake_origin.py)
+
+ORIGIN_BUCKET = "assets-123"
+ORIGIN_REGION = "eu-west-2"
+
+
+def with_origin(config: dict, endpoint: str, *, bucket: str = ORIGIN_BUCKET, region: str = ORIGIN_REGION,
+                distribution: int = 0, **origin_keys: Any) -> dict:
+    """`config` with an S3 origin on distribution `distribution` (path addressing, the default
+    for a non-AWS endpoint); extra keyword arguments are further origin keys
+    (key_prefix="public/", first_byte_timeout="1s", ...)."""
+    config["distributions"][distribution]["origin"] = {
+        "bucket": bucket, "region": region, "endpoint": endpoint, **origin_keys,
+    }
+    return config
+
+
+def origin_env(access_key_id: str, secret_access_key: str, session_token: str | None = None) -> dict[str, str]:
+    """Environment giving s3edge's default credentials chain static keys (its first source), so it
+    never looks further (no instance metadata)."""
+    env = {"AWS_ACCESS_KEY_ID": access_key_id, "AWS_SECRET_ACCESS_KEY": secret_access_key}
+    if session_token is not None:
+        env["AWS_SESSION_TOKEN"] = session_token
+    return env
+
+
+@pytest.fixture
+def fake_origin():
+    """A recording, scriptable HTTP/1.1 origin on a free loopback port (tests/e2e/fake_origin.py)."""
+    from fake_origin import FakeOrigin
+
+    origin = FakeOrigin()
+    try:
+        yield origin
+    finally:
+        origin.close()
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory):
+    """moto_server (PyPI moto[server] from the test venv) on a free loopback port, for the session.
+    Seeding and IAM enforcement are up to the module using it (tests/e2e/moto_origin.py)."""
+    from moto_origin import MotoServer
+
+    log = tmp_path_factory.mktemp("moto") / "moto_server.log"
+    server = MotoServer(free_port(), log)
+    try:
+        server.start()
+    except RuntimeError as e:
+        pytest.fail(f"{e} (is moto[server] installed in the venv? scripts/install-deps)", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
