@@ -11,6 +11,8 @@ public struct EdgeConfiguration: Sendable, Equatable {
     public var limits: LimitSettings
     /// Section `log:` (optional; default level info).
     public var log: LogSettings
+    /// Section `cache:` (optional; /var/cache/s3edge, 10 GiB).
+    public var cache: CacheSettings
     /// Section `distributions:` (required, at least one).
     public var distributions: [Distribution]
 
@@ -20,6 +22,7 @@ public struct EdgeConfiguration: Sendable, Equatable {
         viewer: ViewerSettings = ViewerSettings(),
         limits: LimitSettings = LimitSettings(),
         log: LogSettings = LogSettings(),
+        cache: CacheSettings = CacheSettings(),
         distributions: [Distribution]
     ) {
         self.listen = listen
@@ -27,6 +30,7 @@ public struct EdgeConfiguration: Sendable, Equatable {
         self.viewer = viewer
         self.limits = limits
         self.log = log
+        self.cache = cache
         self.distributions = distributions
     }
 

@@ -107,7 +107,7 @@ struct SyntaxAndKeysTests {
     @Test("a top level that is not a mapping is an error")
     func rootNotMapping() {
         #expect(diagnostics("- listen\n- tls\n") == [
-            "s3edge.yaml:1: expected a mapping of sections (listen, tls, viewer, limits, log or distributions) "
+            "s3edge.yaml:1: expected a mapping of sections (listen, tls, viewer, limits, log, cache or distributions) "
                 + "at top level, got a list"
         ])
     }
@@ -160,8 +160,7 @@ struct SyntaxAndKeysTests {
             "s3edge.yaml:2: unknown key \"htps\" in listen; did you mean \"https\"?",
             "s3edge.yaml:8: unknown key \"chain\" in tls.certificates[0]; allowed keys: cert, key",
             "s3edge.yaml:10: unknown key \"preloaded\" in viewer.hsts; did you mean \"preload\"?",
-            "s3edge.yaml:11: unknown key \"cache\" at top level; allowed keys: listen, tls, viewer, limits, log, "
-                + "distributions",
+            "s3edge.yaml:12: unknown key \"size\" in cache; allowed keys: path, max_size",
             "s3edge.yaml:15: unknown key \"hostname\" in distributions[0]; did you mean \"hostnames\"?",
             "s3edge.yaml:17: unknown key \"Distributions\" at top level; did you mean \"distributions\"?",
         ])

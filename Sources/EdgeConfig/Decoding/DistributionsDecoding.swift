@@ -1,6 +1,6 @@
 extension Distribution {
     /// Keys of each `distributions:` item.
-    static let keys = ["id", "hostnames", "origin"]
+    static let keys = ["id", "hostnames", "origin"] + DistributionCaching.keys
 
     /// Decodes the list; ids and hostnames must be unique across it. Relative
     /// paths in origins are resolved against `baseDirectory`.
@@ -35,8 +35,12 @@ extension Distribution {
             let origin = reader["origin"].flatMap {
                 OriginSettings.decode($0, baseDirectory: baseDirectory, &diagnostics)
             }
+            let caching = DistributionCaching.decode(reader, &diagnostics)
             if let id, let hostnames {
-                distributions.append(Distribution(id: id, hostnames: hostnames, origin: origin, line: item.keyLine))
+                distributions.append(Distribution(
+                    id: id, hostnames: hostnames, origin: origin, cachePolicy: caching.cachePolicy,
+                    errorCachingMinTTL: caching.errorCachingMinTTL, maxObjectSize: caching.maxObjectSize,
+                    line: item.keyLine))
             }
         }
         guard diagnostics.errorCount == errorsBefore else { return nil }

@@ -1,0 +1,20 @@
+/// Section `cache:`: where cached objects are kept and how much disk they may
+/// use. Optional; the defaults match the systemd unit's `CacheDirectory=s3edge`.
+public struct CacheSettings: Sendable, Equatable {
+    /// `path`, default "/var/cache/s3edge": the directory of the LMDB cache
+    /// files (created by the store if missing; systemd creates the default).
+    /// A relative path is resolved against the configuration file's directory.
+    public var path: String
+    /// `max_size`, default 10 GiB: bytes of cached objects kept on disk; the
+    /// least valuable are evicted beyond it. At least 16 MiB.
+    public var maxSize: Int
+
+    public init(path: String = "/var/cache/s3edge", maxSize: Int = 10 << 30) {
+        self.path = path
+        self.maxSize = maxSize
+    }
+
+    /// Accepted range of `max_size`: below 16 MiB the store's fixed overheads
+    /// (page tables, a commit's copy-on-write pages) dominate.
+    public static let maxSizeRange = (16 << 20)...Int.max
+}
