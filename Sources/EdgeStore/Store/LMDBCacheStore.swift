@@ -1,0 +1,104 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The LMDB-backed cache store: entries of opaque metadata plus a chunked body, bounded by a
+/// byte budget, surviving restarts and `kill -9`.
+///
+/// - Writes go through one writer thread (``FillHandle``, ``delete(key:on:)``,
+///   ``deleteMatching(prefix:on:)``), batched into transactions; completions arrive as futures
+///   on the caller's event loop once committed.
+/// - Reads go through ``StoreReader``s, one per event loop: no locks, one `mdb_get` per call.
+/// - Opening checks that every entry's chunks are all there, removes the chunks of fills a
+///   crash interrupted, and rebuilds an unreadable file empty (``StartupReport``).
+/// - See ``Durability`` for what survives a crash and ``CacheStoreConfiguration/mapSize`` for
+///   the file's size.
+public final class LMDBCacheStore: Sendable {
+    public let configuration: CacheStoreConfiguration
+    public let startupReport: StartupReport
+    private let environment: LMDBEnvironment
+    private let mailbox: WriterMailbox
+    private let writerThread: WriterThread
+    private let published: NIOLockedValueBox<StoreUsage>
+
+    /// Opens (or creates, or rebuilds) the store and starts its writer thread. Blocks on disk
+    /// I/O and the start-up check: call it from the service's start, not from an event loop.
+    public init(configuration: CacheStoreConfiguration, evictionPolicy: any EvictionPolicy = OldestStoredFirst(),
+                logger: Logger = Logger(label: "s3edge.store")) throws(CacheStoreOpenError) {
+        let opened = try StoreOpening(configuration: configuration, logger: logger).open()
+        let usage = StoreUsage(usedBytes: opened.ledger.usedBytes, maxSize: configuration.maxSize,
+                               entryCount: opened.ledger.entryCount, evictedEntries: 0)
+        self.configuration = configuration
+        startupReport = opened.report
+        environment = opened.environment
+        mailbox = WriterMailbox(maxQueuedBytes: configuration.maxQueuedBytes)
+        published = NIOLockedValueBox(usage)
+        _ = mailbox.post(.trim)
+        writerThread = try WriterThread(running: StoreWriter(
+            environment: opened.environment, mailbox: mailbox, configuration: configuration,
+            policy: evictionPolicy, logger: logger, directory: opened.directory,
+            ledger: opened.ledger, published: published
+        ), path: configuration.path)
+    }
+
+    deinit {
+        mailbox.requestStop()
+        writerThread.detach()
+    }
+
+    /// Starts storing a body under `key`. Nothing is visible until ``FillHandle/commit(meta:)``
+    /// succeeds; an error (bad key, closed store) shows as that commit's failure.
+    public func beginFill(key: [UInt8], on eventLoop: any EventLoop) -> FillHandle {
+        guard (1...CacheStoreConfiguration.maxKeyLength).contains(key.count) else {
+            return FillHandle(key: key, rejected: .unusableKey(length: key.count), eventLoop: eventLoop)
+        }
+        switch mailbox.begin(key: key) {
+        case .success(let id):
+            return FillHandle(key: key, id: id, chunkSize: configuration.chunkSize, mailbox: mailbox, eventLoop: eventLoop)
+        case .failure(let error):
+            return FillHandle(key: key, rejected: error, eventLoop: eventLoop)
+        }
+    }
+
+    /// Deletes the entry for `key`; true if there was one. Fills of `key` begun before this
+    /// call can no longer commit (``CacheStoreError/invalidated``).
+    public func delete(key: [UInt8], on eventLoop: any EventLoop) -> EventLoopFuture<Bool> {
+        let promise = eventLoop.makePromise(of: Bool.self)
+        if let error = mailbox.post(.delete(key: key, promise: promise)) { promise.fail(error) }
+        return promise.futureResult
+    }
+
+    /// Deletes every entry whose key starts with `prefix` (an invalidation), returning how many.
+    /// Fills of matching keys begun before this call can no longer commit.
+    public func deleteMatching(prefix: [UInt8], on eventLoop: any EventLoop) -> EventLoopFuture<Int> {
+        let promise = eventLoop.makePromise(of: Int.self)
+        if let error = mailbox.post(.deleteMatching(prefix: prefix, promise: promise)) { promise.fail(error) }
+        return promise.futureResult
+    }
+
+    /// Succeeds once everything queued before it is committed.
+    public func flush(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        if let error = mailbox.post(.flush(promise)) { promise.fail(error) }
+        return promise.futureResult
+    }
+
+    /// A reader for one thread (an event loop). At most ``CacheStoreConfiguration/maxReaders``
+    /// may exist at once; the next one fails its first read with `MDB_READERS_FULL`.
+    public func makeReader() -> StoreReader {
+        StoreReader(environment: environment)
+    }
+
+    /// Size and entry count as of the writer's last commit.
+    public var usage: StoreUsage {
+        published.withLockedValue { $0 }
+    }
+
+    /// Commits what is queued, drops unfinished fills, stops the writer and waits for it. Later
+    /// calls fail with ``CacheStoreError/closed``. The file closes when the last reader is gone.
+    /// Blocks: call it from the service's shutdown, not from an event loop.
+    public func close() {
+        mailbox.requestStop()
+        writerThread.join()
+    }
+}
