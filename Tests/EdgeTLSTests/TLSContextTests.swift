@@ -62,3 +62,25 @@ import Testing
         #expect(TLSServerConfiguration(policy: .tls12_2021, minimumVersion: .tls12, certificates: []).effectiveMinimumVersion == .tls12)
     }
 }
+
+@Suite struct CertificateBundleTests {
+    @Test func countsCertificatesAndRefusesFilesWithoutAny() throws {
+        let certs = try GeneratedCertificates()
+        let a = try certs.write("a", names: ["a.test"])
+        let b = try certs.write("b", names: ["b.test"])
+        let bundle = certs.directory.appendingPathComponent("bundle.pem").path
+        let joined = try String(contentsOfFile: a.certificatePath, encoding: .utf8) + String(contentsOfFile: b.certificatePath, encoding: .utf8)
+        try joined.write(toFile: bundle, atomically: true, encoding: .utf8)
+        #expect(try CertificateBundle.count(atPath: bundle).get() == 2)
+
+        let garbage = certs.directory.appendingPathComponent("garbage.pem").path
+        try "garbage\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        guard case .failure(let error) = CertificateBundle.count(atPath: garbage) else {
+            Issue.record("a file without certificates must be refused")
+            return
+        }
+        #expect(error.description == "\(garbage) holds no PEM certificate (BEGIN CERTIFICATE)")
+        // A private key is not a certificate either.
+        if case .success = CertificateBundle.count(atPath: a.keyPath) { Issue.record("a key is not a CA bundle") }
+    }
+}

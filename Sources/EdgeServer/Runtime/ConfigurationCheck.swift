@@ -23,8 +23,22 @@ public struct ConfigurationCheck: Sendable {
             return
         }
         configuration = loaded.0
-        diagnostics = loaded.warnings + Self.checkTLS(loaded.0, file: path)
+        diagnostics = loaded.warnings + Self.checkTLS(loaded.0, file: path) + Self.checkOriginCAs(loaded.0, file: path)
         if !errors.isEmpty { configuration = nil }
+    }
+
+    /// An origin's `ca_file` must hold certificates: an unusable file would fail every origin
+    /// request at run time instead.
+    static func checkOriginCAs(_ configuration: EdgeConfiguration, file: String) -> [ConfigDiagnostic] {
+        configuration.distributions.compactMap { distribution in
+            guard let origin = distribution.origin, let caFile = origin.caFile,
+                  case .failure(let error) = CertificateBundle.count(atPath: caFile)
+            else { return nil }
+            return ConfigDiagnostic(
+                file: file, line: origin.line, severity: .error,
+                message: "distribution \(distribution.id): origin ca_file \(error): give a PEM file of CA certificates"
+            )
+        }
     }
 
     /// Builds a context per certificate so every broken one is reported, not only the first.
