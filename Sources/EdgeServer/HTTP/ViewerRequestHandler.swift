@@ -112,9 +112,12 @@ final class ViewerRequestHandler: ChannelInboundHandler {
 
     private func answer(_ response: ViewerResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let keepAlive = head.isKeepAlive && !response.closeConnection
-        context.writeViewerResponse(
+        let written = context.writeViewerResponse(
             response, version: head.version, isHEAD: head.method == .HEAD, extraHeaders: extraHeaders, keepAlive: keepAlive
-        ).assumeIsolated().whenComplete { [weak self] _ in
+        )
+        // Only HTTP/1.1 has anything to do once the response is out (guard timers, close).
+        guard case .http1 = framing else { return }
+        written.assumeIsolated().whenComplete { [weak self] _ in
             self?.finished(keepAlive: keepAlive, context: context)
         }
     }
