@@ -272,6 +272,10 @@ def connect_refused(port: int, timeout: float = 3.0) -> bool:
                 pass
         except ConnectionRefusedError:
             return True
+        except ConnectionResetError:
+            # Accepted into the backlog just as the listener closed: the kernel resets such
+            # connections. Not yet proof of a closed listener; the next attempt tells.
+            pass
         time.sleep(0.05)
     return False
 
