@@ -190,6 +190,9 @@ def base_config(https_port: int, certs: Certs, *, http_port: int | None = None,
         },
         "limits": {},
         "log": {"level": "info"},
+        # Relative to the config file: every server the factory writes has its own directory, so
+        # its own cache (a test that restarts a server on the same config path keeps its cache).
+        "cache": {"path": "cache", "max_size": "64MiB"},
         "distributions": [{"id": DIST_ID, "hostnames": [OTHER_HOST, HOST]}],
     }
     if http_port is not None:
