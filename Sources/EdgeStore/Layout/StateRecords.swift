@@ -6,9 +6,14 @@
 ///   every commit. Start-up recomputes the last two while it checks the entries and repairs
 ///   them, so they are a fast path and a cross-check, never the only truth.
 /// - `o` + generation → charged bytes (8) + cache key: the stored-order index, oldest first,
-///   for the default eviction policy and as the fallback of every policy. Access recency is not
-///   persisted (a write per hit would cost more than it saves); a policy that wants it keeps
-///   it in memory.
+///   for the eviction policy and as the fallback of every policy. The top bit of the charged
+///   bytes is the entry's SIEVE visited bit (charges never reach 2^63, so files written before
+///   the bit existed read as "not visited"): it lives in the record the eviction walk reads
+///   anyway, costs no extra record, and goes with the entry when its record is deleted.
+///   Hits are not written one by one: ``VisitLog`` gathers them and the writer sets the bits
+///   in its next transaction.
+/// - `hand` → generation (8): where the eviction policy's walk goes on (SIEVE's hand),
+///   written in the transaction of the evictions that moved it.
 enum StateRecords {
     static let formatKey = Array("format".utf8)
     static let formatVersion: UInt32 = 1
@@ -50,6 +55,7 @@ enum StateRecords {
     }
 
     static let orderTag = UInt8(ascii: "o")
+    private static let visitedBit: UInt64 = 1 << 63
 
     static func orderKey(generation: UInt64) -> [UInt8] {
         var key = [orderTag]
@@ -57,21 +63,37 @@ enum StateRecords {
         return key
     }
 
-    static func orderValue(chargedBytes: Int, key: [UInt8]) -> [UInt8] {
+    static func orderValue(chargedBytes: Int, key: [UInt8], visited: Bool) -> [UInt8] {
         var value: [UInt8] = []
         value.reserveCapacity(8 + key.count)
-        value.appendBigEndian(UInt64(chargedBytes))
+        value.appendBigEndian(UInt64(chargedBytes) | (visited ? visitedBit : 0))
         value.append(contentsOf: key)
         return value
     }
 
     /// Decodes an order-index record; nil for any other `state` record.
-    static func parseOrder(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> (generation: UInt64, chargedBytes: Int, key: [UInt8])? {
-        guard key.count == 9, key[0] == orderTag, value.count > 8 else { return nil }
-        return (
-            key.loadBigEndian(at: 1),
-            Int(truncatingIfNeeded: value.loadBigEndian(at: 0, as: UInt64.self)),
-            Array(value[8...])
-        )
+    static func parseOrder(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> (generation: UInt64, chargedBytes: Int, key: [UInt8], visited: Bool)? {
+        guard key.count == 9, key[0] == orderTag, let parsed = parseOrderValue(value) else { return nil }
+        return (key.loadBigEndian(at: 1), parsed.chargedBytes, parsed.key, parsed.visited)
+    }
+
+    /// Decodes the value of an order-index record.
+    static func parseOrderValue(_ value: UnsafeRawBufferPointer) -> (chargedBytes: Int, key: [UInt8], visited: Bool)? {
+        guard value.count > 8 else { return nil }
+        let charge = value.loadBigEndian(at: 0, as: UInt64.self)
+        return (Int(truncatingIfNeeded: charge & ~visitedBit), Array(value[8...]), charge & visitedBit != 0)
+    }
+
+    static let handKey = Array("hand".utf8)
+
+    static func handValue(generation: UInt64) -> [UInt8] {
+        var value: [UInt8] = []
+        value.appendBigEndian(generation)
+        return value
+    }
+
+    /// Decodes the hand record; nil if it is not one.
+    static func parseHand(_ value: UnsafeRawBufferPointer) -> UInt64? {
+        value.count == 8 ? value.loadBigEndian(at: 0) : nil
     }
 }

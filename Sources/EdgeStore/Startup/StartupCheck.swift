@@ -58,7 +58,7 @@ struct StartupCheck {
         for generation in staleOrder { try transaction.delete(environment.state, StateRecords.orderKey(generation: generation)) }
         for (generation, entry) in kept {
             try transaction.put(environment.state, StateRecords.orderKey(generation: generation),
-                                StateRecords.orderValue(chargedBytes: entry.chargedBytes, key: entry.key))
+                                StateRecords.orderValue(chargedBytes: entry.chargedBytes, key: entry.key, visited: false))
         }
         try transaction.put(environment.state, StateRecords.countersKey, counters.encoded)
         try transaction.commit()

@@ -9,6 +9,7 @@ import NIOCore
 ///   ``deleteMatching(prefix:on:)``), batched into transactions; completions arrive as futures
 ///   on the caller's event loop once committed.
 /// - Reads go through ``StoreReader``s, one per event loop: no locks, one `mdb_get` per call.
+///   A hit is reported with ``recordHit(_:)`` for eviction (``SIEVE`` by default).
 /// - Opening checks that every entry's chunks are all there, removes the chunks of fills a
 ///   crash interrupted, and rebuilds an unreadable file empty (``StartupReport``).
 /// - See ``Durability`` for what survives a crash and ``CacheStoreConfiguration/mapSize`` for
@@ -20,10 +21,11 @@ public final class LMDBCacheStore: Sendable {
     private let mailbox: WriterMailbox
     private let writerThread: WriterThread
     private let published: NIOLockedValueBox<StoreUsage>
+    private let visits = VisitLog()
 
     /// Opens (or creates, or rebuilds) the store and starts its writer thread. Blocks on disk
     /// I/O and the start-up check: call it from the service's start, not from an event loop.
-    public init(configuration: CacheStoreConfiguration, evictionPolicy: any EvictionPolicy = OldestStoredFirst(),
+    public init(configuration: CacheStoreConfiguration, evictionPolicy: any EvictionPolicy = SIEVE(),
                 logger: Logger = Logger(label: "s3edge.store")) throws(CacheStoreOpenError) {
         let opened = try StoreOpening(configuration: configuration, logger: logger).open()
         let usage = StoreUsage(usedBytes: opened.ledger.usedBytes, maxSize: configuration.maxSize,
@@ -36,7 +38,7 @@ public final class LMDBCacheStore: Sendable {
         _ = mailbox.post(.trim)
         writerThread = try WriterThread(running: StoreWriter(
             environment: opened.environment, mailbox: mailbox, configuration: configuration,
-            policy: evictionPolicy, logger: logger, directory: opened.directory,
+            policy: evictionPolicy, visits: visits, logger: logger, directory: opened.directory,
             ledger: opened.ledger, published: published
         ), path: configuration.path)
     }
@@ -74,6 +76,15 @@ public final class LMDBCacheStore: Sendable {
         let promise = eventLoop.makePromise(of: Int.self)
         if let error = mailbox.post(.deleteMatching(prefix: prefix, promise: promise)) { promise.fail(error) }
         return promise.futureResult
+    }
+
+    /// Reports that `entry` served a request, for eviction: its generation counts as visited
+    /// (``SIEVE``), so the entry outlives the next pass of the hand. Any thread, as often as
+    /// there are hits: a set insert under a short lock and no message to the writer, which
+    /// writes the bit with its next commit (``VisitLog``). A newer fill of the same key is a
+    /// new generation and starts unvisited.
+    public func recordHit(_ entry: StoredEntry) {
+        if visits.record(entry.generation) { _ = mailbox.post(.persistVisits) }
     }
 
     /// Succeeds once everything queued before it is committed.

@@ -13,17 +13,30 @@ extension StoreWriter {
     @discardableResult
     func evict(atLeast bytes: Int, in transaction: WriteTransaction) throws -> Int {
         var freed = 0
-        let order = StoredOrder(view: transaction.view, state: environment.state)
-        for key in policy.evictionCandidates(bytesNeeded: bytes, oldestStored: order) where freed < bytes {
+        let order = StoredOrder(transaction: transaction.lmdb, state: environment.state)
+        for key in try policy.evictionCandidates(bytesNeeded: bytes, oldestStored: order) where freed < bytes {
             if let size = try removeEntry(key, in: transaction) {
                 freed += size
                 ledger.evictedEntries += 1
             }
         }
-        while freed < bytes, let oldest = order.first(where: { _ in true }) {
+        while freed < bytes, let oldest = try order.first(storedSince: 0) {
             freed += try evictOldest(oldest, in: transaction)
         }
         return freed
+    }
+
+    /// Sets the visited bit of each generation hit (``VisitLog``) whose entry is still stored;
+    /// generations evicted, deleted or replaced since their hit have no order record and are
+    /// dropped. In generation order, so neighbouring records share their page's copy.
+    func markVisited(_ generations: Set<UInt64>, in transaction: WriteTransaction) throws {
+        for generation in generations.sorted() {
+            let key = StateRecords.orderKey(generation: generation)
+            guard let value = try transaction.view.get(environment.state, key),
+                  let record = StateRecords.parseOrderValue(value), !record.visited else { continue }
+            try transaction.lmdb.put(environment.state, key,
+                                     StateRecords.orderValue(chargedBytes: record.chargedBytes, key: record.key, visited: true))
+        }
     }
 
     /// Evicts the entry an order record names, or drops the record if it is stale (its entry

@@ -58,7 +58,7 @@ extension StoreWriter {
             }
         }
         try transaction.lmdb.put(environment.state, StateRecords.orderKey(generation: fill.generation),
-                                 StateRecords.orderValue(chargedBytes: header.chargedBytes, key: fill.key))
+                                 StateRecords.orderValue(chargedBytes: header.chargedBytes, key: fill.key, visited: false))
         ledger.fills[id] = nil
         ledger.usedBytes += records
         ledger.entryCount += 1

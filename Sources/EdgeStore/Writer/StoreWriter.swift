@@ -11,12 +11,14 @@ import NIOConcurrencyHelpers
 /// It takes batches from the mailbox and applies each in one write transaction. If a batch
 /// fails — the map is full because the size estimate was off, or LMDB reports an error — the
 /// transaction is aborted and the ledger put back; for a full map it evicts and retries once,
-/// then retries each operation alone so that only the ones that cannot fit fail.
+/// then retries each operation alone so that only the ones that cannot fit fail. Each
+/// transaction also writes the hits gathered since the last one (``VisitLog``).
 final class StoreWriter {
     let environment: LMDBEnvironment
     let mailbox: WriterMailbox
     let configuration: CacheStoreConfiguration
     let policy: any EvictionPolicy
+    let visits: VisitLog
     let cost: StorageCost
     let logger: Logger
     let directory: CacheDirectory
@@ -25,12 +27,13 @@ final class StoreWriter {
     var scratchKey: [UInt8] = []
 
     init(environment: LMDBEnvironment, mailbox: WriterMailbox, configuration: CacheStoreConfiguration,
-         policy: any EvictionPolicy, logger: Logger, directory: CacheDirectory,
+         policy: any EvictionPolicy, visits: VisitLog, logger: Logger, directory: CacheDirectory,
          ledger: WriterLedger, published: NIOLockedValueBox<StoreUsage>) {
         self.environment = environment
         self.mailbox = mailbox
         self.configuration = configuration
         self.policy = policy
+        self.visits = visits
         self.cost = StorageCost(pageSize: environment.pageSize)
         self.logger = logger
         self.directory = directory
@@ -65,12 +68,15 @@ final class StoreWriter {
         }
     }
 
-    /// Applies `batch` in one transaction. Nil once committed (completions delivered); the
-    /// error otherwise, with the ledger as it was before.
+    /// Applies `batch` in one transaction, after the hits gathered so far (so that its
+    /// evictions see them). Nil once committed (completions delivered); the error otherwise,
+    /// with the ledger and the hits as they were before.
     private func attempt(_ batch: [WriterOperation]) -> LMDBError? {
         let before = ledger
+        let hits = visits.take()
         do {
             let transaction = try WriteTransaction(environment)
+            try markVisited(hits, in: transaction)
             for operation in batch { try apply(operation, in: transaction) }
             try transaction.commit(counters: ledger.counters)
             publishUsage()
@@ -78,6 +84,7 @@ final class StoreWriter {
             return nil
         } catch {
             ledger = before
+            visits.putBack(hits)
             return error as? LMDBError ?? LMDBError(EIO, "\(error)")
         }
     }
@@ -102,6 +109,8 @@ final class StoreWriter {
             let removed = try removeEntries(withPrefix: prefix, in: transaction)
             invalidateFills { $0.starts(with: prefix) }
             transaction.completions.append { promise.succeed(removed) }
+        case .persistVisits:
+            break
         case .flush(let promise):
             transaction.completions.append { promise.succeed(()) }
         case .trim:
@@ -125,7 +134,7 @@ final class StoreWriter {
         case .delete(_, let promise): promise.fail(error)
         case .deleteMatching(_, let promise): promise.fail(error)
         case .flush(let promise): promise.fail(error)
-        case .trim: break
+        case .trim, .persistVisits: break
         }
     }
 
@@ -143,10 +152,14 @@ final class StoreWriter {
         published.withLockedValue { $0 = usage }
     }
 
-    /// Stop requested and the queue drained: drop unfinished fills, and in `NOSYNC` mode put
-    /// everything on disk before removing the session marker.
+    /// Stop requested and the queue drained: drop unfinished fills, write the hits since the
+    /// last commit, and in `NOSYNC` mode put everything on disk before removing the session
+    /// marker.
     private func finish() {
         for id in ledger.fills.keys where attempt([.abort(id)]) != nil { forgetFill(id) }
+        if !visits.isEmpty, let error = attempt([]) {
+            logger.warning("cache could not record the last hits before closing", metadata: ["error": "\(error)"])
+        }
         guard configuration.durability == .survivesProcessCrash else { return }
         do {
             try environment.syncToDisk()

@@ -16,6 +16,9 @@ enum WriterOperation: Sendable {
     case abort(FillID)
     case delete(key: [UInt8], promise: EventLoopPromise<Bool>)
     case deleteMatching(prefix: [UInt8], promise: EventLoopPromise<Int>)
+    /// The ``VisitLog`` has grown: commit a transaction, which writes its hits as visited bits
+    /// (every transaction does; this one just makes sure there is one).
+    case persistVisits
     /// Succeeds once everything posted before it is committed.
     case flush(EventLoopPromise<Void>)
     /// Evicts until the store fits `maxSize` (posted at start, in case the budget shrank).

@@ -3,9 +3,10 @@ import Glibc
 import NIOCore
 
 /// What the forked child does until it is killed: fills (committed, aborted, overwriting),
-/// deletes and prefix deletes on a small key space, under a budget tight enough to evict, each
-/// fill spread over several transactions so that a kill often lands between a fill's chunks
-/// and its commit. Every body follows from its key and the version in its metadata.
+/// hits, deletes and prefix deletes on a small key space, under a budget tight enough to evict
+/// (so the SIEVE hand moves and visited bits are set and cleared), each fill spread over
+/// several transactions so that a kill often lands between a fill's chunks and its commit.
+/// Every body follows from its key and the version in its metadata.
 enum CrashWorkload {
     static let keyCount = 24
     static let maxBodyLength = 40_000
@@ -24,6 +25,7 @@ enum CrashWorkload {
         var version = firstVersion
         var lastCommitted = ""
         var step = 0
+        let reader = store.makeReader()
         while steps.map({ step < $0 }) ?? true {
             step += 1
             version += 1
@@ -34,6 +36,7 @@ enum CrashWorkload {
                     continue
                 }
                 lastCommitted = key
+                if let entry = try? reader.lookup(Array("/k/\(random.next() % UInt64(keyCount))".utf8)) { store.recordHit(entry) }
                 if let report { write(report, line: "\(key) \(version)\n") }
             case 7:
                 _ = fill(store: store, loop: loop, key: key, version: version, random: &random, commit: false, report: nil)

@@ -57,7 +57,7 @@ extension StoreReader {
 
 /// Opens a store in a fresh directory, runs `body`, closes the store and removes the directory.
 func withStore<T>(_ configure: (inout CacheStoreConfiguration) -> Void = { _ in },
-                  policy: any EvictionPolicy = OldestStoredFirst(),
+                  policy: any EvictionPolicy = SIEVE(),
                   _ body: (LMDBCacheStore, TemporaryDirectory) async throws -> T) async throws -> T {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
@@ -66,4 +66,54 @@ func withStore<T>(_ configure: (inout CacheStoreConfiguration) -> Void = { _ in 
     let store = try LMDBCacheStore(configuration: configuration, evictionPolicy: policy)
     defer { store.close() }
     return try await body(store, directory)
+}
+
+/// Stores of a few same-sized entries whose budget holds exactly `capacity` of them, so that
+/// each fill beyond that evicts exactly one and a test can name the victims.
+enum SmallEntries {
+    static let bodyLength = 1000
+
+    /// Six-byte keys: `/e/007`, `/s/012`, …, all charged the same.
+    static func key(_ prefix: Character, _ index: Int) -> String {
+        let digits = String(index)
+        return "/\(prefix)/" + String(repeating: "0", count: 3 - digits.count) + digits
+    }
+
+    /// Sets `maxSize` to `capacity` entries (and `maxEntrySize` to a quarter of it, as by default).
+    static func budget(capacity: Int) async throws -> (inout CacheStoreConfiguration) -> Void {
+        let maxSize = capacity * (try await chargeOfOne())
+        return { configuration in
+            configuration.maxSize = maxSize
+            configuration.maxEntrySize = maxSize / 4
+        }
+    }
+
+    /// What one entry charges, measured on a scratch store.
+    static func chargeOfOne(meta: ByteBuffer = ByteBuffer(string: "meta")) async throws -> Int {
+        try await withStore { store, _ in
+            try await store.put(key("e", 0), meta: meta)
+            return store.usage.usedBytes
+        }
+    }
+}
+
+extension LMDBCacheStore {
+    /// Stores a ``SmallEntries`` body under `key`.
+    func put(_ key: String, meta: ByteBuffer = ByteBuffer(string: "meta")) async throws {
+        try await store(TestBodies.bytes(key: Array(key.utf8), version: 1, count: SmallEntries.bodyLength), key: key, meta: meta)
+    }
+
+    /// Looks each key up and reports a hit for those stored, as the cache layer does when it
+    /// serves one.
+    func hit(_ keys: [String]) throws {
+        let reader = makeReader()
+        for key in keys {
+            if let entry = try reader.lookup(Array(key.utf8)) { recordHit(entry) }
+        }
+    }
+
+    /// The keys stored now.
+    func keys() throws -> Set<String> {
+        Set(try makeReader().entries().map { String(decoding: $0.key, as: UTF8.self) })
+    }
 }
