@@ -78,6 +78,24 @@ public final class LMDBCacheStore: Sendable {
         return promise.futureResult
     }
 
+    /// Replaces the metadata of `key`'s entry, keeping its body, if the entry is still the one
+    /// `generation` names (``StoredEntry/generation``): for a revalidation (`304 Not Modified`)
+    /// that refreshes freshness without fetching the body again. True if replaced; false, with
+    /// nothing changed, if the entry was replaced by a newer fill, deleted or evicted since, so
+    /// a revalidation that raced with those cannot write over them. Readers see the old
+    /// metadata or the new, never a mix. The entry's charge follows the new length: if it grew,
+    /// others are evicted to stay within `maxSize`; false if it would pass `maxEntrySize` or
+    /// the eviction took the entry itself. Ordered with the other writes: a delete or
+    /// invalidation called after this one wins.
+    public func replaceMeta(key: [UInt8], generation: UInt64, meta: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Bool> {
+        guard (1...CacheStoreConfiguration.maxKeyLength).contains(key.count) else { return eventLoop.makeSucceededFuture(false) }
+        let promise = eventLoop.makePromise(of: Bool.self)
+        if let error = mailbox.post(.replaceMeta(key: key, generation: generation, meta: meta, promise: promise)) {
+            promise.fail(error)
+        }
+        return promise.futureResult
+    }
+
     /// Reports that `entry` served a request, for eviction: its generation counts as visited
     /// (``SIEVE``), so the entry outlives the next pass of the hand. Any thread, as often as
     /// there are hits: a set insert under a short lock and no message to the writer, which

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension StoreWriter {
     /// Deletes a committed entry — meta record, chunks, stored-order record — and returns the
     /// charged bytes it freed, or nil if there was none.
@@ -30,5 +32,45 @@ extension StoreWriter {
         }
         for key in keys { try removeEntry(key, in: transaction) }
         return keys.count
+    }
+
+    /// Replaces the caller's metadata of `key`'s entry if it is still generation `generation`,
+    /// keeping its chunks, its visited bit and the rest of its header; its charge (and the
+    /// budget's) follows the new length. False if the entry was replaced, deleted or evicted
+    /// since, if the new length would take it past `maxEntrySize` (nothing is evicted for it,
+    /// as for a fill), or if making the room it needs evicted the entry itself.
+    func replaceMeta(of key: [UInt8], generation: UInt64, meta: ByteBuffer, in transaction: WriteTransaction) throws -> Bool {
+        guard let value = try transaction.view.get(environment.meta, key), var header = EntryHeader(decoding: value),
+              header.generation == generation else { return false }
+        let growth = cost.entryRecords(keyLength: key.count, metaLength: meta.readableBytes)
+            - cost.entryRecords(keyLength: key.count, metaLength: value.count - EntryHeader.length)
+        if growth > 0 {
+            guard header.chargedBytes + growth <= configuration.maxEntrySize, try makeRoom(for: growth, in: transaction),
+                  try currentHeader(of: key, in: transaction)?.generation == generation else { return false }
+        }
+        // Read after making room: the eviction walk may have cleared the bit in passing.
+        let visited = try transaction.view.get(environment.state, StateRecords.orderKey(generation: generation))
+            .flatMap(StateRecords.parseOrderValue)?.visited ?? false
+        header.chargedBytes += growth
+        try writeEntryRecords(key, header: header, meta: meta, visited: visited, in: transaction)
+        ledger.usedBytes += growth
+        return true
+    }
+
+    /// Writes an entry's meta record and its stored-order record.
+    func writeEntryRecords(_ key: [UInt8], header: EntryHeader, meta: ByteBuffer, visited: Bool,
+                           in transaction: WriteTransaction) throws {
+        try transaction.lmdb.put(environment.meta, key, reserving: EntryHeader.length + meta.readableBytes) { value in
+            header.write(into: value)
+            meta.withUnsafeReadableBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: value[EntryHeader.length...]).copyMemory(from: source)
+            }
+        }
+        try transaction.lmdb.put(environment.state, StateRecords.orderKey(generation: header.generation),
+                                 StateRecords.orderValue(chargedBytes: header.chargedBytes, key: key, visited: visited))
+    }
+
+    func currentHeader(of key: [UInt8], in transaction: WriteTransaction) throws -> EntryHeader? {
+        try transaction.view.get(environment.meta, key).flatMap(EntryHeader.init(decoding:))
     }
 }

@@ -42,8 +42,7 @@ extension StoreWriter {
     /// Evicts the entry an order record names, or drops the record if it is stale (its entry
     /// has since been replaced by a newer generation), so the walk always makes progress.
     private func evictOldest(_ oldest: StoredOrder.Element, in transaction: WriteTransaction) throws -> Int {
-        let current = try transaction.view.get(environment.meta, oldest.key).flatMap(EntryHeader.init(decoding:))
-        guard current?.generation == oldest.generation else {
+        guard try currentHeader(of: oldest.key, in: transaction)?.generation == oldest.generation else {
             try transaction.lmdb.delete(environment.state, StateRecords.orderKey(generation: oldest.generation))
             return 0
         }

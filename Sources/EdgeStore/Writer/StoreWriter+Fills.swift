@@ -51,14 +51,7 @@ extension StoreWriter {
             chunkSize: fill.chunkSize, bodyLength: fill.bodyLength, chunkCount: Int(fill.chunksWritten),
             checksum: fill.checksum.value, generation: fill.generation, chargedBytes: fill.chargedBytes + records
         )
-        try transaction.lmdb.put(environment.meta, fill.key, reserving: EntryHeader.length + meta.readableBytes) { value in
-            header.write(into: value)
-            meta.withUnsafeReadableBytes { source in
-                UnsafeMutableRawBufferPointer(rebasing: value[EntryHeader.length...]).copyMemory(from: source)
-            }
-        }
-        try transaction.lmdb.put(environment.state, StateRecords.orderKey(generation: fill.generation),
-                                 StateRecords.orderValue(chargedBytes: header.chargedBytes, key: fill.key, visited: false))
+        try writeEntryRecords(fill.key, header: header, meta: meta, visited: false, in: transaction)
         ledger.fills[id] = nil
         ledger.usedBytes += records
         ledger.entryCount += 1

@@ -109,6 +109,9 @@ final class StoreWriter {
             let removed = try removeEntries(withPrefix: prefix, in: transaction)
             invalidateFills { $0.starts(with: prefix) }
             transaction.completions.append { promise.succeed(removed) }
+        case .replaceMeta(let key, let generation, let meta, let promise):
+            let replaced = try replaceMeta(of: key, generation: generation, meta: meta, in: transaction)
+            transaction.completions.append { promise.succeed(replaced) }
         case .persistVisits:
             break
         case .flush(let promise):
@@ -133,6 +136,7 @@ final class StoreWriter {
             forgetFill(id)
         case .delete(_, let promise): promise.fail(error)
         case .deleteMatching(_, let promise): promise.fail(error)
+        case .replaceMeta(_, _, _, let promise): promise.fail(error)
         case .flush(let promise): promise.fail(error)
         case .trim, .persistVisits: break
         }

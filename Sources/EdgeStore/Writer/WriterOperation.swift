@@ -16,6 +16,8 @@ enum WriterOperation: Sendable {
     case abort(FillID)
     case delete(key: [UInt8], promise: EventLoopPromise<Bool>)
     case deleteMatching(prefix: [UInt8], promise: EventLoopPromise<Int>)
+    /// New metadata for the entry of `key` if it is still `generation`; true if replaced.
+    case replaceMeta(key: [UInt8], generation: UInt64, meta: ByteBuffer, promise: EventLoopPromise<Bool>)
     /// The ``VisitLog`` has grown: commit a transaction, which writes its hits as visited bits
     /// (every transaction does; this one just makes sure there is one).
     case persistVisits
@@ -29,6 +31,7 @@ enum WriterOperation: Sendable {
         switch self {
         case .chunk(_, _, let length): length
         case .commit(_, _, let length, let meta, _): length + meta.readableBytes
+        case .replaceMeta(_, _, let meta, _): meta.readableBytes
         default: 0
         }
     }
