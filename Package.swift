@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "EdgeServer",
             dependencies: [
-                "EdgeTLS", "EdgeConfig", "EdgeOrigin",
+                "EdgeTLS", "EdgeConfig", "EdgeOrigin", "EdgeCache", "EdgeStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "s3edge",
             dependencies: [
-                "EdgeServer", "EdgeConfig", "EdgeTLS", "EdgeOrigin",
+                "EdgeServer", "EdgeConfig", "EdgeTLS", "EdgeOrigin", "EdgeStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -29,21 +29,32 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let cache: ViewerCache
+        do {
+            cache = try ViewerCache(settings: configuration.cache, loops: Array(group.makeIterator()), logger: logger)
+        } catch {
+            logger.critical("not starting: \(error)")
+            try await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
         let credentials = CredentialSources(environment: .process(), logger: logger)
         let origins = OriginServices(logger: logger, credentials: credentials)
         let runtime: EdgeRuntime
         do {
             try await origins.prepare(for: configuration)
-            runtime = try EdgeRuntime(configuration: configuration, origins: origins)
+            runtime = try EdgeRuntime(configuration: configuration, origins: origins, cache: cache)
         } catch {
             logger.critical("not starting: \(error)")
             origins.shutdown()
+            cache.close()
+            try await group.shutdownGracefully()
             throw ExitCode(1)
         }
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let failed = await run(runtime, origins: origins, group: group, logger: logger, notifySocket: environment["NOTIFY_SOCKET"])
         origins.shutdown()
+        cache.close()
         // The service (and its quiescing helper) is gone by now: nothing schedules on the loops.
         try await group.shutdownGracefully()
         if failed { throw ExitCode(1) }

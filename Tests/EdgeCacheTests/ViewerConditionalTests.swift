@@ -49,6 +49,37 @@ struct ViewerConditionalTests {
         #expect(stored.viewerConditional(ifNoneMatch: nil, ifModifiedSince: "yesterday") == .serve)
     }
 
+    @Test(
+        "If-Match needs a strong match (or *); otherwise 412 before any 304",
+        arguments: [
+            ("\"abc\"", true),
+            ("\"x\", \"abc\"", true),
+            ("*", true),
+            ("W/\"abc\"", false),
+            ("\"abcd\"", false),
+            ("not a tag\"", false),
+        ])
+    func ifMatch(_ value: String, _ holds: Bool) {
+        let stored = entry()
+        #expect(stored.preconditionsHold(ifMatch: value, ifUnmodifiedSince: nil) == holds)
+        #expect(stored.viewerConditional(requestHeaders: fields("If-Match: \(value)", "If-None-Match: \"abc\""))
+            == (holds ? .notModified : .preconditionFailed))
+        // A weak stored ETag never passes a strong comparison; only * does.
+        #expect(entry(entityTag: "W/\"abc\"").preconditionsHold(ifMatch: value, ifUnmodifiedSince: nil) == (value == "*"))
+    }
+
+    @Test("If-Unmodified-Since: 412 when modified after the date; ignored when invalid or under If-Match")
+    func ifUnmodifiedSince() {
+        let stored = entry()
+        #expect(stored.viewerConditional(requestHeaders: fields("If-Unmodified-Since: \(lastModified)")) == .serve)
+        #expect(stored.viewerConditional(requestHeaders: fields("If-Unmodified-Since: Sat, 05 Nov 1994 00:00:00 GMT"))
+            == .preconditionFailed)
+        #expect(stored.viewerConditional(requestHeaders: fields("If-Unmodified-Since: soon")) == .serve)
+        #expect(stored.viewerConditional(requestHeaders: fields(
+            "If-Match: *", "If-Unmodified-Since: Sat, 05 Nov 1994 00:00:00 GMT")) == .serve)
+        #expect(entry(status: 404).viewerConditional(requestHeaders: fields("If-Match: \"zzz\"")) == .serve)
+    }
+
     @Test("If-Modified-Since is ignored when If-None-Match is present (RFC 9110 §13.1.3)")
     func precedence() {
         let stored = entry()

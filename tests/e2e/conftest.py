@@ -192,7 +192,7 @@ def base_config(https_port: int, certs: Certs, *, http_port: int | None = None,
         "log": {"level": "info"},
         # Relative to the config file: every server the factory writes has its own directory, so
         # its own cache (a test that restarts a server on the same config path keeps its cache).
-        "cache": {"path": "cache", "max_size": "64MiB"},
+        "cache": {"path": "cache", "max_size": "2GiB"},  # sparse: disk holds only what is cached
         "distributions": [{"id": DIST_ID, "hostnames": [OTHER_HOST, HOST]}],
     }
     if http_port is not None:
@@ -773,6 +773,17 @@ def with_origin(config: dict, endpoint: str, *, bucket: str = ORIGIN_BUCKET, reg
     config["distributions"][distribution]["origin"] = {
         "bucket": bucket, "region": region, "endpoint": endpoint, **origin_keys,
     }
+    return config
+
+
+# CloudFront's managed "CachingDisabled" policy: every request goes to the origin as the viewer sent
+# it (range and conditional headers included). For tests of the uncached relay path.
+CACHING_DISABLED = {"min_ttl": 0, "default_ttl": 0, "max_ttl": 0}
+
+
+def without_caching(config: dict, distribution: int = 0) -> dict:
+    """`config` with caching off for distribution `distribution` (CACHING_DISABLED)."""
+    config["distributions"][distribution]["cache_policy"] = dict(CACHING_DISABLED)
     return config
 
 

@@ -25,6 +25,7 @@ from conftest import (
     origin_env,
     parse_curl,
     with_origin,
+    without_caching,
 )
 from fake_origin import S3_ID_HEADERS, FakeOrigin, object_answer
 
@@ -292,9 +293,10 @@ def test_slow_viewer_holds_back_the_origin(servers: ServerFactory, fake_origin: 
 def test_origin_fetch_is_abandoned_early(servers: ServerFactory, fake_origin: FakeOrigin, certs: Certs,
                                          tmp_path: Path, sse: str, viewer_gives_up: bool):
     """When the viewer goes away mid-body, or the object is refused (not SSE-KMS), s3edge closes
-    the origin connection instead of downloading the rest (20 MiB at 1.3 MB/s here)."""
+    the origin connection instead of downloading the rest (20 MiB at 1.3 MB/s here). Caching is
+    off here: a cache fill goes on without its viewer, for the next one (test_cache)."""
     fake_origin.behaviour = FakeOrigin.stream(20 * 1024 * 1024, interval=0.05, sse=sse)
-    edge = start_edge(servers, fake_origin.endpoint)
+    edge = servers.start(without_caching(with_origin(servers.config(), fake_origin.endpoint)), env=ACCESS)
     out = tmp_path / "body"
     r, _ = get(edge, certs, "/big.bin", out, extra=["--max-time", "1"] if viewer_gives_up else [])
     if viewer_gives_up:
@@ -337,7 +339,8 @@ def test_reload_and_drain_with_origin_fetches_in_flight(servers: ServerFactory, 
     with FakeOrigin(object_answer(b"from A\n")) as a, FakeOrigin(object_answer(b"from B\n")) as b:
         for origin in (a, b):
             origin.objects = {"/assets-123/slow.bin": FakeOrigin.stream(size, 0.05)}
-        config = with_origin(servers.config(), a.endpoint)
+        # Uncached: with the cache, the second slow.bin would join the fill still running from A.
+        config = without_caching(with_origin(servers.config(), a.endpoint))
         config["limits"] = {"drain_timeout": "20s"}
         edge = servers.start(config, env=ACCESS)
         base = ["curl", "-q", "-s", "--http1.1", "--cacert", str(certs.ca_bundle), "--resolve",

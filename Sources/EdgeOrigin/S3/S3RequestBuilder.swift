@@ -24,8 +24,9 @@ public struct S3ObjectRequest: Sendable {
 
 /// Maps viewer requests to S3 object requests. This is the one place that decides what a viewer
 /// can make s3edge ask of S3, so it is deliberately narrow: GET and HEAD become GetObject and
-/// HeadObject, OPTIONS a CORS preflight, on a single key under the configured prefix; no query
-/// string, sub-resource or viewer credential ever reaches S3.
+/// HeadObject, OPTIONS a CORS preflight, on a single key under the configured prefix; no
+/// sub-resource or viewer credential ever reaches S3, and query parameters only as the cache
+/// policy selects them (``S3QueryForwarding``).
 public struct S3RequestBuilder: Sendable {
     public let target: S3OriginTarget
     /// nil when the distribution's `signing` is `never`.
@@ -43,9 +44,10 @@ public struct S3RequestBuilder: Sendable {
     ]
     static let preflightHeaders: Set<String> = ["origin", "access-control-request-method", "access-control-request-headers"]
 
+    /// - Parameter query: decoded query parameters to send (``S3QueryForwarding``); none by default.
     public func decide(
         method: String, requestTarget: String, viewerHeaders: [(name: String, value: String)],
-        credentials: SigV4Credentials?, date: Date
+        query: [(name: String, value: String)] = [], credentials: SigV4Credentials?, date: Date
     ) -> S3RequestDecision {
         guard method == "GET" || method == "HEAD" || method == "OPTIONS" else {
             return .answer(status: 403, reason: "method \(method) is not allowed (allowed: GET, HEAD, OPTIONS)")
@@ -76,17 +78,20 @@ public struct S3RequestBuilder: Sendable {
             headers.append((name, value))
         }
         let path = target.wirePath(forKey: key)
+        var wireQuery = CanonicalQuery.wireForm(query)
         if let signer, let credentials {
-            let request = SigV4Request(method: method, path: path, query: [], headers: headers, payloadHash: .emptyBody)
+            let request = SigV4Request(method: method, path: path, query: query, headers: headers, payloadHash: .emptyBody)
             do {
                 let signed = try signer.sign(request, credentials: credentials, date: date)
                 headers += signed.headers
+                wireQuery = signed.query
             } catch {
                 return .answer(status: 500, reason: "request signing failed: \(error)")
             }
         } else if signer != nil {
             return .answer(status: 503, reason: "no AWS credentials available to sign the origin request")
         }
-        return .fetch(S3ObjectRequest(method: method, url: "\(target.scheme)://\(target.authority)\(path)", headers: headers, key: key))
+        let url = "\(target.scheme)://\(target.authority)\(path)" + (wireQuery.isEmpty ? "" : "?" + wireQuery)
+        return .fetch(S3ObjectRequest(method: method, url: url, headers: headers, key: key))
     }
 }

@@ -1,3 +1,4 @@
+import EdgeCache
 import EdgeConfig
 import EdgeOrigin
 import Logging
@@ -5,7 +6,9 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers one connection's (HTTP/1.1) or one stream's (HTTP/2) requests: routing decisions come
-/// from `ViewerRouter`, objects from the distribution's origin through an `OriginRelay`.
+/// from `ViewerRouter`; GET and HEAD go through the edge cache (`CacheResponder`: a stored entry,
+/// or a `CacheFill` shared by every viewer of a key), everything else, and distributions with
+/// caching off, straight to the origin through an `OriginRelay`.
 final class ViewerRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -32,6 +35,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     private let logger: Logger
     private var request: HTTPRequestHead?
     private var relay: OriginRelay?
+    private var responder: CacheResponder?
 
     init(runtime: EdgeRuntime, listener: Listener, framing: Framing, logger: Logger) {
         self.runtime = runtime
@@ -60,6 +64,8 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         relay?.viewerClosed()
         relay = nil
+        responder?.viewerClosed()
+        responder = nil
         context.fireChannelInactive()
     }
 
@@ -86,12 +92,19 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     }
 
     private func fetch(_ head: HTTPRequestHead, route: OriginRoute, context: ChannelHandlerContext) {
-        let viewerHeaders = head.headers.map { (name: $0.name, value: $0.value) }
         let target = ViewerRouter.path(of: head) ?? head.uri
+        if let policy = route.cachePolicy, head.method == .GET || head.method == .HEAD {
+            return serveThroughCache(head, target: target, route: route, policy: policy, context: context)
+        }
+        relay(head, target: target, route: route, context: context)
+    }
+
+    /// Straight to the origin, uncached, with the viewer's range and conditional headers.
+    private func relay(_ head: HTTPRequestHead, target: String, route: OriginRoute, context: ChannelHandlerContext) {
+        let viewerHeaders = head.headers.map { (name: $0.name, value: $0.value) }
         switch route.decide(method: head.method.rawValue, target: target, headers: viewerHeaders) {
         case .answer(let status, let reason):
-            logger.debug("answered without the origin", metadata: ["status": "\(status)", "reason": "\(reason)"])
-            answer(.error(HTTPResponseStatus(statusCode: status), reason), to: head, context: context)
+            answerWithoutOrigin(status: status, reason: reason, to: head, context: context)
         case .fetch(let objectRequest):
             let relay = OriginRelay(
                 context: context, request: head, objectKey: objectRequest.key, route: route,
@@ -108,6 +121,119 @@ final class ViewerRequestHandler: ChannelInboundHandler {
             )
             relay.fetch = route.client.execute(originRequest, on: context.eventLoop, delegate: relay)
         }
+    }
+
+    private func answerWithoutOrigin(status: Int, reason: String, to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        logger.debug("answered without the origin", metadata: ["status": "\(status)", "reason": "\(reason)"])
+        var response = ViewerResponse.error(HTTPResponseStatus(statusCode: status), reason)
+        response.headers = [("Age", "0"), ("X-Cache", XCache.error.rawValue)]
+        answer(response, to: head, context: context)
+    }
+
+    /// GET and HEAD: a fresh stored entry is served without the origin; a stale one inside its
+    /// `stale-while-revalidate` window too, with one background revalidation; otherwise the
+    /// request joins (or starts) the key's fill, conditional when there is an entry to revalidate.
+    /// HEAD misses go to the origin as HEAD, uncached.
+    private func serveThroughCache(
+        _ head: HTTPRequestHead, target: String, route: OriginRoute, policy: CachePolicy, context: ChannelHandlerContext
+    ) {
+        let cache = runtime.cache
+        let viewerHeaders = head.headers.map { (name: $0.name, value: $0.value) }
+        let key = CacheKey(
+            host: ViewerRouter.host(of: head)?.authorityName ?? "", target: target, headers: viewerHeaders,
+            policy: policy, hasher: ViewerCache.keyHasher
+        )
+        let responder = CacheResponder(
+            context: context, request: head, extraHeaders: extraHeaders, cache: cache, logger: logger,
+            completion: { [weak self] keepAlive in
+                self?.responder = nil
+                self?.finished(keepAlive: keepAlive, context: context)
+            },
+            passThrough: { [weak self] in
+                self?.responder = nil
+                self?.relay(head, target: target, route: route, context: context)
+            }
+        )
+        self.responder = responder
+        var revalidation: CacheFill.Revalidation?
+        if let stored = cache.lookup(key.bytes, on: context.eventLoop) {
+            switch stored.meta.freshness(at: .now()) {
+            case .fresh:
+                cache.recordHit(stored.entry)
+                return responder.serveStored(stored.entry, meta: stored.meta, xCache: .hit)
+            case .stale(canServeWhileRevalidating: true, _):
+                cache.recordHit(stored.entry)
+                startFill(head, key: key.bytes, target: target, route: route, policy: policy, revalidation: stored,
+                          joining: nil, context: context)
+                return responder.serveStored(stored.entry, meta: stored.meta, xCache: .hit)
+            case .stale, .mustRevalidate:
+                revalidation = stored
+            }
+        }
+        if head.method == .HEAD && revalidation == nil {
+            return responder.passThroughNow()
+        }
+        startFill(head, key: key.bytes, target: target, route: route, policy: policy, revalidation: revalidation,
+                  joining: responder, context: context)
+    }
+
+    /// Joins the key's fill, or starts one (without a viewer for a background revalidation).
+    private func startFill(
+        _ head: HTTPRequestHead, key: [UInt8], target: String, route: OriginRoute, policy: CachePolicy, revalidation: CacheFill.Revalidation?,
+        joining responder: CacheResponder?, context: ChannelHandlerContext
+    ) {
+        let query = target.firstIndex(of: "?").map { target[target.index(after: $0)...] } ?? ""
+        let decision = route.decide(
+            method: "GET", target: target, headers: revalidation?.meta.conditionalRequestHeaders ?? [],
+            query: S3QueryForwarding(policy.queryStrings).select(rawQuery: query)
+        )
+        guard case .fetch(let objectRequest) = decision else {
+            if case .answer(let status, let reason) = decision, let responder {
+                responder.viewerClosed()
+                self.responder = nil
+                answerWithoutOrigin(status: status, reason: reason, to: head, context: context)
+            }
+            return
+        }
+        let cache = runtime.cache
+        let logger = logger
+        let outcome = cache.fills.withLock { fills -> FillJoin in
+            if let existing = fills[key] {
+                guard let responder else { return .alreadyRunning }
+                return existing.join(responder) ? .joined(existing) : .busy
+            }
+            let fill = CacheFill(
+                key: key, eventLoop: context.eventLoop, cache: cache, route: route, policy: policy,
+                objectKey: objectRequest.key, revalidation: revalidation, logger: logger
+            )
+            if let responder { _ = fill.join(responder) }
+            fills[key] = fill
+            return .started(fill)
+        }
+        switch outcome {
+        case .started(let fill):
+            let method = OriginMethod(rawValue: objectRequest.method) ?? .get
+            fill.start(OriginRequest(
+                method: method, url: objectRequest.url, headers: objectRequest.headers.map { ($0.name, $0.value) },
+                timeouts: route.timeouts
+            ))
+            responder?.follow(fill)
+        case .joined(let fill):
+            responder?.follow(fill)
+        case .busy:
+            responder?.passThroughNow()
+        case .alreadyRunning:
+            break
+        }
+    }
+
+    private enum FillJoin {
+        case started(CacheFill)
+        case joined(CacheFill)
+        /// A fill too far along to replay runs for the key: stream this one uncached.
+        case busy
+        /// A background revalidation found a fill already running.
+        case alreadyRunning
     }
 
     private func answer(_ response: ViewerResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {

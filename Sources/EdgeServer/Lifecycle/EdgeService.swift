@@ -124,9 +124,15 @@ public final class EdgeService: Service {
         }
         do {
             try await origins.prepare(for: configuration)
-            let runtime = try EdgeRuntime(configuration: configuration, origins: origins, generation: old.generation + 1)
+            let runtime = try EdgeRuntime(configuration: configuration, origins: origins, cache: old.cache, generation: old.generation + 1)
             slot.replace(with: runtime)
             JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
+            if configuration.cache != old.configuration.cache {
+                logger.warning("cache path or max_size changed: they take effect on restart, not reload", metadata: [
+                    "running": "\(old.configuration.cache.path) \(old.configuration.cache.maxSize) bytes",
+                    "configured": "\(configuration.cache.path) \(configuration.cache.maxSize) bytes",
+                ])
+            }
             if configuration.listen != old.configuration.listen {
                 logger.warning("listen addresses changed: they take effect on restart, not reload", metadata: [
                     "running": "\(old.configuration.listenSummary)", "configured": "\(configuration.listenSummary)",

@@ -5,7 +5,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Streams one origin response to the viewer: the head once S3 has answered, then body parts as
+/// Streams one origin response to the viewer, uncached (HEAD and OPTIONS misses, distributions
+/// with caching off, objects over `max_object_size`): the head once S3 has answered, then body parts as
 /// they arrive, with flow control (the next parts are asked for when the viewer's writes
 /// complete). Error answers from S3 are read, explained in the log, and replaced by a plain
 /// status for the viewer. A body that breaks off after the head was sent is never presented as
@@ -37,7 +38,7 @@ final class OriginRelay: OriginResponseDelegate {
     var fetch: OriginFetch?
 
     /// Error documents are short; more than this is not read into memory.
-    private static let errorBodyLimit = 16_384
+    static let errorBodyLimit = 16_384
 
     init(
         context: ChannelHandlerContext, request: HTTPRequestHead, objectKey: String, route: OriginRoute,
@@ -71,6 +72,8 @@ final class OriginRelay: OriginResponseDelegate {
         bodyIsDelimited = request.version != .http1_0 || named.contains { $0.name.lowercased() == "content-length" }
         var viewerHeaders = HTTPHeaders(S3ResponsePolicy.viewerHeaders(named).map { ($0.name, $0.value) })
         viewerHeaders.replaceOrAdd(name: "Server", value: "s3edge")
+        viewerHeaders.replaceOrAdd(name: "Age", value: "0")
+        viewerHeaders.replaceOrAdd(name: "X-Cache", value: XCache.miss.rawValue)
         for (name, value) in extraHeaders { viewerHeaders.add(name: name, value: value) }
         if !request.isKeepAlive, request.version.major == 1 { viewerHeaders.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: status), headers: viewerHeaders)
@@ -125,21 +128,8 @@ final class OriginRelay: OriginResponseDelegate {
         }
     }
 
-    /// Drops the viewer's connection so that no client can take the partial body as complete:
-    /// an HTTP/2 stream is reset; an HTTP/1 connection is closed without TLS `close_notify`, so
-    /// the missing length or last chunk shows. A body without any framing (HTTP/1.0, no length)
-    /// would end at the close, so that connection is reset instead: clients such as curl ignore
-    /// a missing `close_notify`, but not a reset.
     private func abortViewer() {
-        guard request.version.major == 1 else {
-            context.close(promise: nil)
-            return
-        }
-        if !bodyIsDelimited, let socket = context.channel as? any SocketOptionProvider {
-            _ = socket.setSoLinger(linger(l_onoff: 1, l_linger: 0))
-        }
-        context.triggerUserOutboundEvent(TLSAbortEvent(), promise: nil)
-        context.close(promise: nil)
+        context.abortResponse(version: request.version, bodyIsDelimited: bodyIsDelimited)
     }
 
     /// Ends the fetch without waiting for it (the viewer went away).
@@ -153,7 +143,7 @@ final class OriginRelay: OriginResponseDelegate {
         let keepAlive = request.isKeepAlive
         context.writeViewerResponse(
             .error(status, reason), version: request.version, isHEAD: request.method == .HEAD,
-            extraHeaders: extraHeaders, keepAlive: keepAlive
+            extraHeaders: [("Age", "0"), ("X-Cache", XCache.error.rawValue)] + extraHeaders, keepAlive: keepAlive
         ).assumeIsolated().whenComplete { [completion] _ in completion(keepAlive) }
     }
 
@@ -185,5 +175,24 @@ extension OriginError {
         case 504: "timeout"
         default: "origin error"
         }
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Drops the viewer's connection so that no client can take a partial body as complete:
+    /// an HTTP/2 stream is reset; an HTTP/1 connection is closed without TLS `close_notify`, so
+    /// the missing length or last chunk shows. A body without any framing (HTTP/1.0, no length)
+    /// would end at the close, so that connection is reset instead: clients such as curl ignore
+    /// a missing `close_notify`, but not a reset.
+    func abortResponse(version: HTTPVersion, bodyIsDelimited: Bool) {
+        guard version.major == 1 else {
+            close(promise: nil)
+            return
+        }
+        if !bodyIsDelimited, let socket = channel as? any SocketOptionProvider {
+            _ = socket.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        }
+        triggerUserOutboundEvent(TLSAbortEvent(), promise: nil)
+        close(promise: nil)
     }
 }

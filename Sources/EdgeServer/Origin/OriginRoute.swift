@@ -1,3 +1,4 @@
+import EdgeCache
 import EdgeConfig
 import EdgeOrigin
 import Foundation
@@ -11,12 +12,16 @@ struct OriginRoute: Sendable {
     let client: OriginClient
     /// nil when `signing: never`.
     let credentials: (any OriginCredentialSource)?
+    /// The distribution's cache policy; nil when caching is off (`max_ttl: 0`).
+    let cachePolicy: CachePolicy?
 
     var bucket: String { builder.target.bucket }
     var region: String { builder.target.region }
 
     /// The decision for one viewer request: a signed object request, or a local answer.
-    func decide(method: String, target: String, headers: [(name: String, value: String)]) -> S3RequestDecision {
+    func decide(
+        method: String, target: String, headers: [(name: String, value: String)], query: [(name: String, value: String)] = []
+    ) -> S3RequestDecision {
         var signingCredentials: SigV4Credentials?
         if let credentials {
             do {
@@ -25,7 +30,9 @@ struct OriginRoute: Sendable {
                 return .answer(status: 503, reason: "no valid AWS credentials to sign origin requests: \(error)")
             }
         }
-        return builder.decide(method: method, requestTarget: target, viewerHeaders: headers, credentials: signingCredentials, date: Date())
+        return builder.decide(
+            method: method, requestTarget: target, viewerHeaders: headers, query: query, credentials: signingCredentials, date: Date()
+        )
     }
 }
 

@@ -1,3 +1,4 @@
+import EdgeCache
 import EdgeConfig
 import EdgeOrigin
 import Logging
@@ -32,12 +33,12 @@ public final class OriginServices: Sendable {
         var routes: [String: OriginRoute] = [:]
         for distribution in configuration.distributions {
             guard let origin = distribution.origin else { continue }
-            routes[distribution.id] = try route(for: origin)
+            routes[distribution.id] = try route(for: origin, cachePolicy: CachePolicy(distribution))
         }
         return routes
     }
 
-    private func route(for origin: OriginSettings) throws -> OriginRoute {
+    private func route(for origin: OriginSettings, cachePolicy: CachePolicy?) throws -> OriginRoute {
         let key = ClientKey(caFile: origin.caFile, maxConnections: origin.maxConnections, retries: origin.retries)
         let client = try clients.withLockedValue { clients in
             if let existing = clients[key] { return existing }
@@ -66,7 +67,8 @@ public final class OriginServices: Sendable {
                 idle: origin.idleTimeout, total: origin.totalTimeout
             ),
             client: client,
-            credentials: signing ? try credentials.source(for: origin.credentials) : nil
+            credentials: signing ? try credentials.source(for: origin.credentials) : nil,
+            cachePolicy: cachePolicy
         )
     }
 

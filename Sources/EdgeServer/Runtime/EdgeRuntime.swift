@@ -10,11 +10,14 @@ public struct EdgeRuntime: Sendable {
     public let generation: Int
     /// Distribution id → how to reach its origin; absent for distributions without one.
     let routes: [String: OriginRoute]
+    /// The edge cache, opened once at start and shared by every generation.
+    let cache: ViewerCache
 
-    public init(configuration: EdgeConfiguration, origins: OriginServices, generation: Int = 1) throws {
+    public init(configuration: EdgeConfiguration, origins: OriginServices, cache: ViewerCache, generation: Int = 1) throws {
         self.configuration = configuration
         self.tls = try TLSContext(configuration: TLSServerConfiguration(configuration))
         self.routes = try origins.routes(for: configuration)
+        self.cache = cache
         self.generation = generation
     }
 }

@@ -1,0 +1,347 @@
+import EdgeCache
+import EdgeStore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Answers one viewer request through the cache, on the viewer's event loop: from a stored
+/// entry (chunks read from LMDB as the viewer takes them), or by following a ``CacheFill``.
+/// Either way it applies the viewer's `Range` and conditional headers itself, and adds `Age`
+/// and `X-Cache`.
+final class CacheResponder {
+    let eventLoop: any EventLoop
+    private let context: ChannelHandlerContext
+    private let request: HTTPRequestHead
+    private let extraHeaders: [(String, String)]
+    private let cache: ViewerCache
+    private let logger: Logger
+    private let completion: (_ keepAlive: Bool) -> Void
+    private let passThrough: () -> Void
+    private var state = State.idle
+
+    private enum State {
+        case idle
+        case following(CacheFill, Following)
+        case storedBody(StoredBody)
+        case done
+    }
+
+    /// A fill's response on its way to this viewer.
+    private struct Following {
+        var headSent = false
+        /// Body bytes to send, by offset in the whole body; nil for the whole body.
+        var window: ClosedRange<Int>?
+        /// Whether the viewer can tell a cut body from a complete one (see `abortResponse`).
+        var bodyIsDelimited = true
+    }
+
+    /// A stored body on its way to this viewer.
+    private struct StoredBody {
+        var entry: StoredEntry
+        var span: ChunkSpan
+        var nextChunk: Int
+    }
+
+    init(
+        context: ChannelHandlerContext, request: HTTPRequestHead, extraHeaders: [(String, String)], cache: ViewerCache,
+        logger: Logger, completion: @escaping (_ keepAlive: Bool) -> Void, passThrough: @escaping () -> Void
+    ) {
+        self.eventLoop = context.eventLoop
+        self.context = context
+        self.request = request
+        self.extraHeaders = extraHeaders
+        self.cache = cache
+        self.logger = logger
+        self.completion = completion
+        self.passThrough = passThrough
+    }
+
+    private var isHEAD: Bool { request.method == .HEAD }
+    private var keepAlive: Bool { request.isKeepAlive }
+
+    /// The viewer went away: stop reading chunks, or leave the fill (which goes on for the cache).
+    func viewerClosed() {
+        if case .following(let fill, _) = state { fill.leave(self) }
+        state = .done
+    }
+
+    /// Hands the request to the uncached path (`OriginRelay`).
+    func passThroughNow() {
+        state = .done
+        passThrough()
+    }
+
+    // MARK: Stored entries
+
+    /// Serves `entry`: 304 when the viewer's validators match, 206/416 for a single range, the
+    /// whole object otherwise (CloudFront answers several ranges with the whole object too).
+    func serveStored(_ entry: StoredEntry, meta: CachedResponseMeta, xCache: XCache) {
+        let age = meta.age(at: .now())
+        let xCache = meta.status >= 400 ? .error : xCache
+        switch meta.viewerConditional(requestHeaders: request.headers.map { ($0.name, $0.value) }) {
+        case .notModified: return writeNotModified(headers: meta.headers, age: age, xCache: xCache)
+        case .preconditionFailed: return writeLocal(.preconditionFailed, "precondition failed", xCache: xCache)
+        case .serve: break
+        }
+        guard entry.bodyLength == meta.bodyLength else {
+            logger.error("cache entry's metadata and body disagree; answering from the origin next time",
+                         metadata: ["bytes": "\(entry.bodyLength)", "meta_bytes": "\(meta.bodyLength)"])
+            return writeLocal(.serviceUnavailable, "the cached copy is unusable; retry", xCache: .error)
+        }
+        var status = meta.status
+        var body = 0..<meta.bodyLength
+        var extra: [(String, String)] = []
+        if meta.status == 200 {
+            extra.append(("Accept-Ranges", "bytes"))
+            switch rangeDecision(length: meta.bodyLength, entityTag: meta.entityTag, lastModified: meta.lastModified) {
+            case .partial(let range):
+                status = 206
+                body = range.first..<range.last + 1
+                extra.append(("Content-Range", range.contentRange))
+            case .unsatisfiable(let contentRange):
+                return writeLocal(.rangeNotSatisfiable, "range not satisfiable", xCache: xCache, extra: [("Content-Range", contentRange)])
+            case .whole, .multipleRanges:
+                break
+            }
+        }
+        writeHead(status: status, headers: meta.headers, contentLength: body.count, age: age, xCache: xCache, extra: extra)
+        guard !isHEAD, !body.isEmpty else { return writeEnd() }
+        let span = ChunkSpan(range: ByteRange(first: body.lowerBound, last: body.upperBound - 1, completeLength: meta.bodyLength),
+                             chunkSize: entry.chunkSize)
+        state = .storedBody(StoredBody(entry: entry, span: span, nextChunk: span.chunks.lowerBound))
+        writeStoredChunk()
+    }
+
+    /// Reads the next chunk on this loop and writes the part of it the response needs; the next
+    /// one is read when that write completes, so a slow viewer holds one chunk, not the object.
+    private func writeStoredChunk() {
+        guard case .storedBody(var body) = state else { return }
+        let index = body.nextChunk
+        var buffer = context.channel.allocator.buffer(capacity: body.entry.chunkLength(index))
+        let found: Bool
+        do {
+            found = try cache.reader(on: eventLoop).readChunk(of: body.entry, index: index, into: &buffer)
+        } catch {
+            logger.error("cache read failed mid-response; cutting the response off", metadata: ["error": "\(error)"])
+            found = false
+        }
+        guard found else {
+            // Evicted or replaced since the lookup: what was sent cannot be completed.
+            return abort(bodyIsDelimited: true)
+        }
+        let bytes = body.span.bytes(inChunk: index, chunkSize: body.entry.chunkSize)
+        let slice = buffer.getSlice(at: buffer.readerIndex + bytes.lowerBound, length: bytes.count)!
+        if index == body.span.chunks.upperBound {
+            context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(slice))), promise: nil)
+            return writeEnd()
+        }
+        body.nextChunk += 1
+        state = .storedBody(body)
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(slice)))).assumeIsolated().whenSuccess { [self] in
+            writeStoredChunk()
+        }
+    }
+
+    // MARK: Following a fill
+
+    /// Streams `fill`'s response (the caller has joined it).
+    func follow(_ fill: CacheFill) {
+        state = .following(fill, Following())
+        pump()
+    }
+
+    /// The fill has something new (called on this loop).
+    func fillAdvanced() {
+        pump()
+    }
+
+    private func pump() {
+        while case .following(let fill, var following) = state {
+            switch fill.next(for: self) {
+            case .wait:
+                return
+            case .answer(.passThrough):
+                fill.leave(self)
+                state = .done
+                return passThrough()
+            case .answer(.stored(let entry, let meta, let xCache)):
+                fill.leave(self)
+                state = .idle
+                return serveStored(entry, meta: meta, xCache: xCache)
+            case .answer(.response(let response)):
+                guard startResponse(response, fill: fill, following: &following) else { return }
+                state = .following(fill, following)
+            case .parts(let parts, let offset):
+                return writeParts(parts, at: offset, fill: fill, following: following)
+            case .end(.complete):
+                fill.leave(self)
+                return writeEnd()
+            case .end(.failed):
+                fill.leave(self)
+                return abort(bodyIsDelimited: following.bodyIsDelimited)
+            }
+        }
+    }
+
+    /// Writes the head for a fill's response; false when the response is already complete
+    /// (304, 416, HEAD) and the viewer has left the fill.
+    private func startResponse(_ response: FillResponse, fill: CacheFill, following: inout Following) -> Bool {
+        if response.status == 200 {
+            let conditional = CachedResponseMeta.viewerConditional(
+                of: request.headers, entityTag: response.entityTag, lastModified: response.lastModified
+            )
+            switch conditional {
+            case .notModified:
+                fill.leave(self)
+                writeNotModified(headers: response.headers, age: 0, xCache: response.xCache)
+                return false
+            case .preconditionFailed:
+                fill.leave(self)
+                writeLocal(.preconditionFailed, "precondition failed", xCache: response.xCache)
+                return false
+            case .serve:
+                break
+            }
+        }
+        var status = response.status
+        var length = response.contentLength
+        var extra: [(String, String)] = []
+        if response.status == 200, let total = response.contentLength {
+            extra.append(("Accept-Ranges", "bytes"))
+            switch rangeDecision(length: total, entityTag: response.entityTag, lastModified: response.lastModified) {
+            case .partial(let range):
+                status = 206
+                length = range.count
+                following.window = range.first...range.last
+                extra.append(("Content-Range", range.contentRange))
+            case .unsatisfiable(let contentRange):
+                fill.leave(self)
+                writeLocal(.rangeNotSatisfiable, "range not satisfiable", xCache: response.xCache, extra: [("Content-Range", contentRange)])
+                return false
+            case .whole, .multipleRanges:
+                break
+            }
+        }
+        following.bodyIsDelimited = length != nil || request.version != .http1_0
+        following.headSent = true
+        writeHead(status: status, headers: response.headers, contentLength: length, age: 0, xCache: response.xCache, extra: extra)
+        if isHEAD || length == 0 {
+            fill.leave(self)
+            writeEnd()
+            return false
+        }
+        return true
+    }
+
+    /// Writes the parts (or the part of them inside the viewer's range); asks for more when the
+    /// last write completes.
+    private func writeParts(_ parts: [ByteBuffer], at offset: Int, fill: CacheFill, following: Following) {
+        var position = offset
+        var last: ByteBuffer?
+        var windowDone = false
+        for part in parts {
+            let start = position
+            position += part.readableBytes
+            var slice = part
+            if let window = following.window {
+                let from = max(start, window.lowerBound), to = min(position - 1, window.upperBound)
+                if start > window.upperBound {
+                    windowDone = true
+                    break
+                }
+                guard from <= to else { continue }
+                slice = part.getSlice(at: part.readerIndex + from - start, length: to - from + 1)!
+                if to == window.upperBound { windowDone = true }
+            }
+            if let pending = last { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(pending))), promise: nil) }
+            last = slice
+            if windowDone { break }
+        }
+        if windowDone {
+            fill.leave(self)
+            if let last { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(last))), promise: nil) }
+            return writeEnd()
+        }
+        guard let last else { return pump() }
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(last)))).assumeIsolated().whenSuccess { [self] in
+            pump()
+        }
+    }
+
+    // MARK: Writing
+
+    private func rangeDecision(length: Int, entityTag: String?, lastModified: String?) -> RangeDecision {
+        let ranges = request.headers["range"]
+        // Two Range fields are not a defined request: serve the whole object.
+        guard ranges.count <= 1 else { return .whole }
+        return RangeDecision(range: ranges.first, length: length, ifRange: request.headers.first(name: "if-range"),
+                             entityTag: entityTag, lastModified: lastModified)
+    }
+
+    private func writeHead(status: Int, headers: [(name: String, value: String)], contentLength: Int?, age: Int64,
+                           xCache: XCache, extra: [(String, String)] = []) {
+        var fields = HTTPHeaders()
+        fields.reserveCapacity(headers.count + extra.count + extraHeaders.count + 6)
+        for (name, value) in headers where !CacheFill.ownHeaders.contains(name.lowercased()) {
+            fields.add(name: name, value: value)
+        }
+        fields.add(name: "Server", value: "s3edge")
+        fields.add(name: "Date", value: HTTPDate.now())
+        if let contentLength { fields.add(name: "Content-Length", value: String(contentLength)) }
+        fields.add(name: "Age", value: String(age))
+        fields.add(name: "X-Cache", value: xCache.rawValue)
+        for (name, value) in extra { fields.add(name: name, value: value) }
+        for (name, value) in extraHeaders { fields.add(name: name, value: value) }
+        if request.version.major == 1 && !keepAlive { fields.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: status), headers: fields)
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+    }
+
+    /// 304 with the fields RFC 9110 §15.4.5 asks for (validators and caching fields).
+    private func writeNotModified(headers: [(name: String, value: String)], age: Int64, xCache: XCache) {
+        let kept = headers.filter { Self.notModifiedFields.contains($0.name.lowercased()) }
+        writeHead(status: 304, headers: kept, contentLength: nil, age: age, xCache: xCache)
+        writeEnd()
+    }
+
+    static let notModifiedFields: Set<String> = ["etag", "last-modified", "cache-control", "expires", "vary", "content-location"]
+
+    private func writeLocal(_ status: HTTPResponseStatus, _ reason: String, xCache: XCache, extra: [(String, String)] = []) {
+        state = .done
+        let body = "s3edge: \(reason)\n"
+        writeHead(status: Int(status.code), headers: [("Content-Type", "text/plain; charset=utf-8")],
+                  contentLength: body.utf8.count, age: 0, xCache: xCache, extra: extra)
+        if !isHEAD {
+            context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        }
+        writeEnd()
+    }
+
+    private func writeEnd() {
+        state = .done
+        let keepAlive = keepAlive
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { [completion] _ in
+            completion(keepAlive)
+        }
+    }
+
+    private func abort(bodyIsDelimited: Bool) {
+        state = .done
+        context.abortResponse(version: request.version, bodyIsDelimited: bodyIsDelimited)
+        completion(false)
+    }
+}
+
+extension CachedResponseMeta {
+    /// A viewer's conditional against validators not yet stored (a fill's head).
+    static func viewerConditional(of headers: HTTPHeaders, entityTag: String?, lastModified: String?) -> ViewerConditionalResult {
+        let probe = CachedResponseMeta(
+            status: 200, headers: [], bodyLength: 0, entityTag: entityTag, lastModified: lastModified,
+            storedAt: CacheTime(millisecondsSince1970: 0), lifetime: StoreLifetime(ttl: .zero)
+        )
+        return probe.viewerConditional(requestHeaders: headers.map { ($0.name, $0.value) })
+    }
+}
+
+@available(*, unavailable)
+extension CacheResponder: Sendable {}

@@ -1,0 +1,163 @@
+import EdgeCache
+import EdgeConfig
+import EdgeOrigin
+import EdgeStore
+import EdgeTLS
+import Logging
+import NIOCore
+import Synchronization
+
+/// The process-wide edge cache: the LMDB store, one reader per event loop, and the fills in
+/// progress (one origin fetch per cache key at a time). Opened once at start and kept across
+/// reloads; `cache.path` and `cache.max_size` changes take effect on restart.
+public final class ViewerCache: Sendable {
+    let store: LMDBCacheStore
+    let logger: Logger
+    /// Fills in progress by cache key. A fill stays here until its entry is committed (or it
+    /// failed), so requests arriving between the last body byte and the commit still join it
+    /// instead of starting a second origin fetch.
+    let fills = Mutex<[[UInt8]: CacheFill]>([:])
+    private let readers: LoopReaders
+
+    /// Opens (or creates, or rebuilds) the store under `settings`, with one reader for each loop
+    /// of `loops`. Blocks on disk I/O: call it at start, not on an event loop.
+    public init(settings: CacheSettings, loops: [any EventLoop], logger: Logger) throws(CacheStoreOpenError) {
+        var configuration = CacheStoreConfiguration(path: settings.path, maxSize: settings.maxSize)
+        configuration.maxReaders = loops.count + 4
+        let store = try LMDBCacheStore(configuration: configuration, logger: logger)
+        self.store = store
+        self.logger = logger
+        readers = LoopReaders(loops.map { (ObjectIdentifier($0), store.makeReader()) })
+        let report = store.startupReport
+        if let line = report.rebuildLogLine { logger.error("\(line)") }
+        logger.info("cache opened", metadata: [
+            "path": "\(report.path)", "entries": "\(report.entryCount)", "used_bytes": "\(report.usedBytes)",
+            "max_size": "\(settings.maxSize)",
+        ])
+        if report.droppedEntries > 0 || report.orphanChunksRemoved > 0 {
+            logger.notice("cache recovered from an interrupted run", metadata: [
+                "dropped_entries": "\(report.droppedEntries)", "orphan_chunks_removed": "\(report.orphanChunksRemoved)",
+            ])
+        }
+    }
+
+    /// The reader of the loop the caller runs on.
+    func reader(on loop: any EventLoop) -> StoreReader {
+        loop.preconditionInEventLoop()
+        return readers.slot(for: loop).reader
+    }
+
+    /// The committed entry for `key` with its metadata, or nil. An entry that cannot be read is
+    /// logged and treated as absent: the fill that follows replaces it.
+    ///
+    /// The metadata of recently served entries is kept decoded per loop (by key and generation:
+    /// a refill or a 304 refresh makes a new generation or new metadata bytes), so a hit costs one
+    /// `mdb_get` and no decoding.
+    func lookup(_ key: [UInt8], on loop: any EventLoop) -> CacheFill.Revalidation? {
+        loop.preconditionInEventLoop()
+        let slot = readers.slot(for: loop)
+        do {
+            guard let entry = try slot.reader.lookup(key) else { return nil }
+            if let hot = slot.decoded[key], hot.entry == entry { return hot }
+            let found = CacheFill.Revalidation(entry: entry, meta: try CachedResponseMeta(decoding: entry.meta))
+            slot.remember(key, found)
+            return found
+        } catch {
+            logger.warning("cache entry unreadable; fetching from the origin", metadata: [
+                "key": "\(CacheKey(bytes: key))", "error": "\(error)",
+            ])
+            return nil
+        }
+    }
+
+    /// A hit, for the eviction policy (SIEVE's visited bit).
+    func recordHit(_ entry: StoredEntry) {
+        store.recordHit(entry)
+    }
+
+    /// Commits what is queued and stops the store's writer (after the drain).
+    public func close() {
+        store.close()
+    }
+
+    static let keyHasher = SHA256KeyHasher()
+}
+
+/// One `StoreReader` per event loop, fixed at start, with that loop's decoded metadata. A slot is
+/// used only on its loop (checked by the callers), which is what makes sharing the table safe.
+private struct LoopReaders: @unchecked Sendable {
+    private let table: [ObjectIdentifier: LoopSlot]
+
+    init(_ pairs: [(ObjectIdentifier, StoreReader)]) {
+        table = Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, LoopSlot(reader: $0.1)) })
+    }
+
+    func slot(for loop: any EventLoop) -> LoopSlot {
+        guard let slot = table[ObjectIdentifier(loop)] else {
+            preconditionFailure("no cache reader for event loop \(loop)")
+        }
+        return slot
+    }
+}
+
+final class LoopSlot {
+    let reader: StoreReader
+    /// Decoded metadata by key; an entry is used only while the stored one is byte-identical.
+    private(set) var decoded: [[UInt8]: CacheFill.Revalidation] = [:]
+    /// Bounds the memory of `decoded`: a few MiB per loop.
+    static let decodedLimit = 8192
+
+    init(reader: StoreReader) {
+        self.reader = reader
+    }
+
+    func remember(_ key: [UInt8], _ found: CacheFill.Revalidation) {
+        if decoded.count >= Self.decodedLimit, decoded[key] == nil {
+            decoded.remove(at: decoded.startIndex)
+        }
+        decoded[key] = found
+    }
+}
+
+/// SHA-256 (OpenSSL, via EdgeTLS) for cache keys too long to be LMDB keys.
+struct SHA256KeyHasher: CacheKeyHasher {
+    func digest(_ bytes: [UInt8]) -> [UInt8] {
+        SHA256.hash(bytes)
+    }
+}
+
+extension CachePolicy {
+    /// A distribution's configured cache policy; nil when caching is off (`max_ttl: 0`, like
+    /// CloudFront's managed CachingDisabled policy: every request goes to the origin as it came).
+    init?(_ distribution: Distribution) {
+        let settings = distribution.cachePolicy
+        guard settings.maxTTL > .zero else { return nil }
+        self.init(
+            minTTL: settings.minTTL, defaultTTL: settings.defaultTTL, maxTTL: settings.maxTTL,
+            queryStrings: CacheKeySelection(settings.queryStrings), headers: settings.headers,
+            cookies: CacheKeySelection(settings.cookies),
+            errorCachingMinTTL: distribution.errorCachingMinTTL, maxObjectSize: distribution.maxObjectSize
+        )
+    }
+}
+
+extension CacheKeySelection {
+    init(_ items: CacheKeyItems) {
+        switch items {
+        case .none: self = .none
+        case .all: self = .all
+        case .allowList(let names): self = .allowList(names)
+        }
+    }
+}
+
+extension S3QueryForwarding {
+    /// CloudFront forwards the query parameters its cache policy puts in the key.
+    init(_ selection: CacheKeySelection) {
+        switch selection {
+        case .none: self = .none
+        case .all: self = .all
+        case .allowList(let names): self = .names(names)
+        }
+    }
+}
