@@ -21,8 +21,8 @@ enum FillAnswer: Sendable {
     /// Serve this stored entry instead: the origin confirmed it (304 → `RefreshHit`), or failed
     /// inside the entry's `stale-if-error` window (`Hit`).
     case stored(StoredEntry, CachedResponseMeta, XCache)
-    /// The object cannot go through the cache (larger than `max_object_size`): each viewer
-    /// fetches it on its own, with its own `Range`, uncached.
+    /// The fill ended before the origin answered (it was stopped): each viewer fetches on its
+    /// own, uncached.
     case passThrough
 }
 
@@ -37,6 +37,9 @@ struct FillResponse: Sendable {
     var entityTag: String?
     var lastModified: String?
     var xCache: XCache
+    /// Over `max_object_size`: streamed, not stored. A viewer wanting a range fetches just
+    /// that on its own rather than wait through the object's start.
+    var tooLargeToCache = false
 }
 
 /// One origin fetch for one cache key, shared by every viewer asking for that key meanwhile
@@ -80,8 +83,11 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     private let logger: Logger
     private let loopState: NIOLoopBoundBox<LoopState>
     private let broadcast = NIOLockedValueBox(Broadcast(retainLimit: CacheFill.retainLimit, lagWindow: CacheFill.lagWindow))
-    /// The origin fetch, for viewers on other loops to resume it (`demandMore` is thread-safe).
+    /// The origin fetch, for viewers on other loops to resume or stop it (both thread-safe).
     private let fetch = NIOLockedValueBox<OriginFetch?>(nil)
+    /// Set once the head showed the response will not be stored: the fill then only serves its
+    /// viewers, and is stopped when the last one leaves.
+    private let passingThrough = NIOLockedValueBox(false)
 
     /// Origin-side state, only touched on `eventLoop`.
     private struct LoopState {
@@ -121,10 +127,20 @@ final class CacheFill: OriginResponseDelegate, Sendable {
 
     // MARK: Viewers (any loop)
 
-    /// Adds a viewer; false when the fill no longer takes joiners. Call on the viewer's loop.
-    func join(_ responder: CacheResponder) -> Bool {
-        let subscriber = SubscriberRef(id: ObjectIdentifier(responder), responder: NIOLoopBound(responder, eventLoop: responder.eventLoop))
-        return broadcast.withLockedValue { $0.join(subscriber) }
+    enum JoinOutcome {
+        case refused
+        case joined
+        /// The body is all here already (the entry is being committed): for this viewer it is a hit.
+        case joinedComplete
+    }
+
+    /// Adds a viewer, unless the fill no longer takes joiners. Call on the viewer's loop.
+    func join(_ responder: CacheResponder) -> JoinOutcome {
+        let subscriber = reference(responder)
+        return broadcast.withLockedValue { broadcast in
+            guard broadcast.join(subscriber) else { return .refused }
+            return broadcast.end == .complete ? .joinedComplete : .joined
+        }
     }
 
     /// The viewer's next step. On `.wait` it is woken (`CacheResponder.fillAdvanced()`, on its
@@ -140,7 +156,12 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     /// cache and the other viewers. Call on the viewer's loop.
     func leave(_ responder: CacheResponder) {
         let subscriber = reference(responder)
-        if broadcast.withLockedValue({ $0.leave(subscriber) }) { demandMore() }
+        let (resume, nobodyLeft) = broadcast.withLockedValue { ($0.leave(subscriber), $0.subscriberCount == 0) }
+        if nobodyLeft && passingThrough.withLockedValue({ $0 }) {
+            fetch.withLockedValue { $0 }?.cancel()
+        } else if resume {
+            demandMore()
+        }
     }
 
     private func reference(_ responder: CacheResponder) -> SubscriberRef {
@@ -177,15 +198,20 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         let contentLength = named.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) }
         let entityTag = named.last { $0.name.lowercased() == "etag" }?.value
         let lastModified = named.last { $0.name.lowercased() == "last-modified" }?.value
+        var tooLarge = false
         switch policy.storeDecision(status: status, headers: named, now: now) {
-        case .doNotStore(.tooLarge):
-            loopState.value.phase = .finished
-            fetch.withLockedValue { $0 }?.cancel()
-            publish(answer: .passThrough, end: .complete)
-            removeFromRegistry()
-            return
         case .doNotStore(let reason):
             logger.debug("not caching", metadata: ["key": "\(objectKey)", "reason": "\(reason)"])
+            if case .tooLarge = reason { tooLarge = true }
+            passingThrough.withLockedValue { $0 = true }
+            // Nobody left to serve (a background revalidation, or every viewer gone): stop.
+            if broadcast.withLockedValue({ $0.subscriberCount == 0 }) {
+                loopState.value.phase = .finished
+                fetch.withLockedValue { $0 }?.cancel()
+                publish(answer: nil, end: .failed)
+                removeFromRegistry()
+                return
+            }
         case .store(let lifetime):
             loopState.value.meta = CachedResponseMeta(
                 status: status, headers: viewerHeaders, bodyLength: 0, entityTag: entityTag, lastModified: lastModified,
@@ -196,7 +222,7 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         loopState.value.phase = .streaming
         let response = FillResponse(
             status: status, headers: viewerHeaders, contentLength: contentLength, entityTag: entityTag,
-            lastModified: lastModified, xCache: .miss
+            lastModified: lastModified, xCache: .miss, tooLargeToCache: tooLarge
         )
         publish(answer: .response(response), end: nil)
     }

@@ -33,6 +33,7 @@ final class CacheResponder {
         var window: ClosedRange<Int>?
         /// Whether the viewer can tell a cut body from a complete one (see `abortResponse`).
         var bodyIsDelimited = true
+        var joinedComplete = false
     }
 
     /// A stored body on its way to this viewer.
@@ -144,9 +145,10 @@ final class CacheResponder {
 
     // MARK: Following a fill
 
-    /// Streams `fill`'s response (the caller has joined it).
-    func follow(_ fill: CacheFill) {
-        state = .following(fill, Following())
+    /// Streams `fill`'s response (the caller has joined it). `complete`: the whole body was
+    /// already there when this viewer joined, so for it the response is a hit.
+    func follow(_ fill: CacheFill, complete: Bool = false) {
+        state = .following(fill, Following(joinedComplete: complete))
         pump()
     }
 
@@ -186,6 +188,13 @@ final class CacheResponder {
     /// Writes the head for a fill's response; false when the response is already complete
     /// (304, 416, HEAD) and the viewer has left the fill.
     private func startResponse(_ response: FillResponse, fill: CacheFill, following: inout Following) -> Bool {
+        var response = response
+        if following.joinedComplete && response.xCache == .miss { response.xCache = .hit }
+        if response.tooLargeToCache && request.headers.contains(name: "range") {
+            fill.leave(self)
+            passThroughNow()
+            return false
+        }
         if response.status == 200 {
             let conditional = CachedResponseMeta.viewerConditional(
                 of: request.headers, entityTag: response.entityTag, lastModified: response.lastModified

@@ -200,13 +200,17 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         let outcome = cache.fills.withLock { fills -> FillJoin in
             if let existing = fills[key] {
                 guard let responder else { return .alreadyRunning }
-                return existing.join(responder) ? .joined(existing) : .busy
+                switch existing.join(responder) {
+                case .refused: return .busy
+                case .joined: return .joined(existing, complete: false)
+                case .joinedComplete: return .joined(existing, complete: true)
+                }
             }
             let fill = CacheFill(
                 key: key, eventLoop: context.eventLoop, cache: cache, route: route, policy: policy,
                 objectKey: objectRequest.key, revalidation: revalidation, logger: logger
             )
-            if let responder { _ = fill.join(responder) }
+            if let responder { _ = fill.join(responder) }  // A new fill takes every joiner.
             fills[key] = fill
             return .started(fill)
         }
@@ -218,8 +222,8 @@ final class ViewerRequestHandler: ChannelInboundHandler {
                 timeouts: route.timeouts
             ))
             responder?.follow(fill)
-        case .joined(let fill):
-            responder?.follow(fill)
+        case .joined(let fill, let complete):
+            responder?.follow(fill, complete: complete)
         case .busy:
             responder?.passThroughNow()
         case .alreadyRunning:
@@ -229,7 +233,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
 
     private enum FillJoin {
         case started(CacheFill)
-        case joined(CacheFill)
+        case joined(CacheFill, complete: Bool)
         /// A fill too far along to replay runs for the key: stream this one uncached.
         case busy
         /// A background revalidation found a fill already running.
