@@ -9,9 +9,27 @@ public enum S3ResponsePolicy {
         "proxy-authenticate", "proxy-authorization", "proxy-connection",
     ]
 
-    /// The origin's headers as the viewer gets them.
+    /// The origin's headers as the viewer gets them: without the withheld ones, and without any
+    /// field that is not valid HTTP (a name that is not a token, a value with control characters
+    /// other than tab). Validating here, once per origin response, is what lets the viewer
+    /// pipelines skip NIO's per-response header validation, hits included.
     public static func viewerHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
-        headers.filter { !withheldHeaders.contains($0.name.lowercased()) }
+        headers.filter { isValidField($0.name, $0.value) && !withheldHeaders.contains($0.name.lowercased()) }
+    }
+
+    /// RFC 9110 §5.1 (token) and §5.5 (field value: visible characters, blanks, obs-text).
+    static func isValidField(_ name: String, _ value: String) -> Bool {
+        guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else { return false }
+        return value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
     }
 
     /// Which server-side encryption a distribution insists on before serving an object.

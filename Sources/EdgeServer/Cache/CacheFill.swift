@@ -20,7 +20,7 @@ enum FillAnswer: Sendable {
     case response(FillResponse)
     /// Serve this stored entry instead: the origin confirmed it (304 → `RefreshHit`), or failed
     /// inside the entry's `stale-if-error` window (`Hit`).
-    case stored(StoredEntry, CachedResponseMeta, XCache)
+    case stored(StoredObject, XCache)
     /// The fill ended before the origin answered (it was stopped): each viewer fetches on its
     /// own, uncached.
     case passThrough
@@ -52,13 +52,6 @@ struct FillResponse: Sendable {
 final class CacheFill: OriginResponseDelegate, Sendable {
     typealias Broadcast = FillBroadcast<SubscriberRef, FillAnswer>
 
-    /// A stored entry being revalidated: sent conditionally, served on 304 or (inside its
-    /// window) when the origin fails.
-    struct Revalidation: Sendable {
-        var entry: StoredEntry
-        var meta: CachedResponseMeta
-    }
-
     /// A viewer, bound to its loop: the fill only ever wakes it there.
     struct SubscriberRef: Hashable, Sendable {
         let id: ObjectIdentifier
@@ -79,7 +72,9 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     private let route: OriginRoute
     private let policy: CachePolicy
     private let objectKey: String
-    private let revalidation: Revalidation?
+    /// A stored entry being revalidated: sent conditionally, served on 304 or (inside its
+    /// window) when the origin fails.
+    private let revalidation: StoredObject?
     private let logger: Logger
     private let loopState: NIOLoopBoundBox<LoopState>
     private let broadcast = NIOLockedValueBox(Broadcast(retainLimit: CacheFill.retainLimit, lagWindow: CacheFill.lagWindow))
@@ -106,7 +101,7 @@ final class CacheFill: OriginResponseDelegate, Sendable {
 
     init(
         key: [UInt8], eventLoop: any EventLoop, cache: ViewerCache, route: OriginRoute, policy: CachePolicy,
-        objectKey: String, revalidation: Revalidation?, logger: Logger
+        objectKey: String, revalidation: StoredObject?, logger: Logger
     ) {
         self.key = key
         self.eventLoop = eventLoop
@@ -303,24 +298,24 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     // MARK: Outcomes
 
     /// The origin confirmed the stored entry: store its new lifetime, serve it as `RefreshHit`.
-    private func refresh(_ revalidation: Revalidation, notModified headers: [(name: String, value: String)], now: CacheTime) {
+    private func refresh(_ revalidation: StoredObject, notModified headers: [(name: String, value: String)], now: CacheTime) {
         let updates = S3ResponsePolicy.viewerHeaders(headers)
         guard let refreshed = revalidation.meta.revalidated(notModifiedHeaders: updates, policy: policy, now: now) else {
             // The 304 forbids storing it (no-store with min_ttl 0): still valid for these viewers.
-            publish(answer: .stored(revalidation.entry, revalidation.meta, .refreshHit), end: .complete)
+            publish(answer: .stored(revalidation, .refreshHit), end: .complete)
             cache.store.delete(key: key, on: eventLoop).whenComplete { [self] _ in removeFromRegistry() }
             return
         }
-        publish(answer: .stored(revalidation.entry, refreshed, .refreshHit), end: .complete)
+        publish(answer: .stored(revalidation.refreshed(refreshed), .refreshHit), end: .complete)
         cache.store.replaceMeta(key: key, generation: revalidation.entry.generation, meta: refreshed.encoded(), on: eventLoop)
             .whenComplete { [self] _ in removeFromRegistry() }
     }
 
     /// Inside the entry's `stale-if-error` window: serve it as it is.
-    private func serveStaleIfError(_ revalidation: Revalidation) -> Bool {
+    private func serveStaleIfError(_ revalidation: StoredObject) -> Bool {
         guard case .stale(_, canServeIfError: true) = revalidation.meta.freshness(at: .now()) else { return false }
         logger.notice("origin failed; serving the stale copy (stale-if-error)", metadata: ["key": "\(objectKey)"])
-        publish(answer: .stored(revalidation.entry, revalidation.meta, .hit), end: .complete)
+        publish(answer: .stored(revalidation, .hit), end: .complete)
         removeFromRegistry()
         return true
     }

@@ -74,12 +74,14 @@ final class CacheResponder {
 
     // MARK: Stored entries
 
-    /// Serves `entry`: 304 when the viewer's validators match, 206/416 for a single range, the
-    /// whole object otherwise (CloudFront answers several ranges with the whole object too).
-    func serveStored(_ entry: StoredEntry, meta: CachedResponseMeta, xCache: XCache) {
+    /// Serves a stored object: 304/412 when the viewer's conditionals say so, 206/416 for a
+    /// single range, the whole object otherwise (CloudFront answers several ranges with the
+    /// whole object too).
+    func serveStored(_ object: StoredObject, xCache: XCache) {
+        let meta = object.meta, entry = object.entry
         let age = meta.age(at: .now())
         let xCache = meta.status >= 400 ? .error : xCache
-        switch meta.viewerConditional(requestHeaders: request.headers.map { ($0.name, $0.value) }) {
+        switch meta.viewerConditional(requestHeaders: request.headers) {
         case .notModified: return writeNotModified(headers: meta.headers, age: age, xCache: xCache)
         case .preconditionFailed: return writeLocal(.preconditionFailed, "precondition failed", xCache: xCache)
         case .serve: break
@@ -91,21 +93,23 @@ final class CacheResponder {
         }
         var status = meta.status
         var body = 0..<meta.bodyLength
-        var extra: [(String, String)] = []
-        if meta.status == 200 {
-            extra.append(("Accept-Ranges", "bytes"))
+        var contentRange: String?
+        if meta.status == 200 && request.headers.contains(name: "range") {
             switch rangeDecision(length: meta.bodyLength, entityTag: meta.entityTag, lastModified: meta.lastModified) {
             case .partial(let range):
                 status = 206
                 body = range.first..<range.last + 1
-                extra.append(("Content-Range", range.contentRange))
-            case .unsatisfiable(let contentRange):
-                return writeLocal(.rangeNotSatisfiable, "range not satisfiable", xCache: xCache, extra: [("Content-Range", contentRange)])
+                contentRange = range.contentRange
+            case .unsatisfiable(let unsatisfied):
+                return writeLocal(.rangeNotSatisfiable, "range not satisfiable", xCache: xCache,
+                                  extra: [("Content-Range", unsatisfied)])
             case .whole, .multipleRanges:
                 break
             }
         }
-        writeHead(status: status, headers: meta.headers, contentLength: body.count, age: age, xCache: xCache, extra: extra)
+        var fields = object.fields
+        if let contentRange { fields.add(name: "Content-Range", value: contentRange) }
+        writeHead(status: status, fields: fields, contentLength: body.count, age: age, xCache: xCache)
         guard !isHEAD, !body.isEmpty else { return writeEnd() }
         let span = ChunkSpan(range: ByteRange(first: body.lowerBound, last: body.upperBound - 1, completeLength: meta.bodyLength),
                              chunkSize: entry.chunkSize)
@@ -166,10 +170,10 @@ final class CacheResponder {
                 fill.leave(self)
                 state = .done
                 return passThrough()
-            case .answer(.stored(let entry, let meta, let xCache)):
+            case .answer(.stored(let object, let xCache)):
                 fill.leave(self)
                 state = .idle
-                return serveStored(entry, meta: meta, xCache: xCache)
+                return serveStored(object, xCache: xCache)
             case .answer(.response(let response)):
                 guard startResponse(response, fill: fill, following: &following) else { return }
                 state = .following(fill, following)
@@ -287,6 +291,21 @@ final class CacheResponder {
                              entityTag: entityTag, lastModified: lastModified)
     }
 
+    /// Writes a response head: `fields` (origin fields and s3edge's fixed ones) plus what
+    /// changes per response.
+    private func writeHead(status: Int, fields: HTTPHeaders, contentLength: Int?, age: Int64, xCache: XCache) {
+        var fields = fields
+        fields.add(name: "Date", value: HTTPDate.now())
+        if let contentLength { fields.add(name: "Content-Length", value: String(contentLength)) }
+        fields.add(name: "Age", value: String(age))
+        fields.add(name: "X-Cache", value: xCache.rawValue)
+        for (name, value) in extraHeaders { fields.add(name: name, value: value) }
+        if request.version.major == 1 && !keepAlive { fields.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: status), headers: fields)
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+    }
+
+    /// A head from origin fields not prepared in advance (a fill's, an error's).
     private func writeHead(status: Int, headers: [(name: String, value: String)], contentLength: Int?, age: Int64,
                            xCache: XCache, extra: [(String, String)] = []) {
         var fields = HTTPHeaders()
@@ -295,15 +314,8 @@ final class CacheResponder {
             fields.add(name: name, value: value)
         }
         fields.add(name: "Server", value: "s3edge")
-        fields.add(name: "Date", value: HTTPDate.now())
-        if let contentLength { fields.add(name: "Content-Length", value: String(contentLength)) }
-        fields.add(name: "Age", value: String(age))
-        fields.add(name: "X-Cache", value: xCache.rawValue)
         for (name, value) in extra { fields.add(name: name, value: value) }
-        for (name, value) in extraHeaders { fields.add(name: name, value: value) }
-        if request.version.major == 1 && !keepAlive { fields.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: status), headers: fields)
-        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        writeHead(status: status, fields: fields, contentLength: contentLength, age: age, xCache: xCache)
     }
 
     /// 304 with the fields RFC 9110 §15.4.5 asks for (validators and caching fields).
@@ -348,7 +360,7 @@ extension CachedResponseMeta {
             status: 200, headers: [], bodyLength: 0, entityTag: entityTag, lastModified: lastModified,
             storedAt: CacheTime(millisecondsSince1970: 0), lifetime: StoreLifetime(ttl: .zero)
         )
-        return probe.viewerConditional(requestHeaders: headers.map { ($0.name, $0.value) })
+        return probe.viewerConditional(requestHeaders: headers)
     }
 }
 

@@ -53,13 +53,13 @@ public final class ViewerCache: Sendable {
     /// The metadata of recently served entries is kept decoded per loop (by key and generation:
     /// a refill or a 304 refresh makes a new generation or new metadata bytes), so a hit costs one
     /// `mdb_get` and no decoding.
-    func lookup(_ key: [UInt8], on loop: any EventLoop) -> CacheFill.Revalidation? {
+    func lookup(_ key: [UInt8], on loop: any EventLoop) -> StoredObject? {
         loop.preconditionInEventLoop()
         let slot = readers.slot(for: loop)
         do {
             guard let entry = try slot.reader.lookup(key) else { return nil }
             if let hot = slot.decoded[key], hot.entry == entry { return hot }
-            let found = CacheFill.Revalidation(entry: entry, meta: try CachedResponseMeta(decoding: entry.meta))
+            let found = StoredObject(entry: entry, meta: try CachedResponseMeta(decoding: entry.meta))
             slot.remember(key, found)
             return found
         } catch {
@@ -103,7 +103,7 @@ private struct LoopReaders: @unchecked Sendable {
 final class LoopSlot {
     let reader: StoreReader
     /// Decoded metadata by key; an entry is used only while the stored one is byte-identical.
-    private(set) var decoded: [[UInt8]: CacheFill.Revalidation] = [:]
+    private(set) var decoded: [[UInt8]: StoredObject] = [:]
     /// Bounds the memory of `decoded`: a few MiB per loop.
     static let decodedLimit = 8192
 
@@ -111,7 +111,7 @@ final class LoopSlot {
         self.reader = reader
     }
 
-    func remember(_ key: [UInt8], _ found: CacheFill.Revalidation) {
+    func remember(_ key: [UInt8], _ found: StoredObject) {
         if decoded.count >= Self.decodedLimit, decoded[key] == nil {
             decoded.remove(at: decoded.startIndex)
         }

@@ -138,9 +138,8 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         _ head: HTTPRequestHead, target: String, route: OriginRoute, policy: CachePolicy, context: ChannelHandlerContext
     ) {
         let cache = runtime.cache
-        let viewerHeaders = head.headers.map { (name: $0.name, value: $0.value) }
         let key = CacheKey(
-            host: ViewerRouter.host(of: head)?.authorityName ?? "", target: target, headers: viewerHeaders,
+            host: ViewerRouter.host(of: head)?.authorityName ?? "", target: target, headers: head.headers,
             policy: policy, hasher: ViewerCache.keyHasher
         )
         let responder = CacheResponder(
@@ -155,17 +154,17 @@ final class ViewerRequestHandler: ChannelInboundHandler {
             }
         )
         self.responder = responder
-        var revalidation: CacheFill.Revalidation?
+        var revalidation: StoredObject?
         if let stored = cache.lookup(key.bytes, on: context.eventLoop) {
             switch stored.meta.freshness(at: .now()) {
             case .fresh:
                 cache.recordHit(stored.entry)
-                return responder.serveStored(stored.entry, meta: stored.meta, xCache: .hit)
+                return responder.serveStored(stored, xCache: .hit)
             case .stale(canServeWhileRevalidating: true, _):
                 cache.recordHit(stored.entry)
                 startFill(head, key: key.bytes, target: target, route: route, policy: policy, revalidation: stored,
                           joining: nil, context: context)
-                return responder.serveStored(stored.entry, meta: stored.meta, xCache: .hit)
+                return responder.serveStored(stored, xCache: .hit)
             case .stale, .mustRevalidate:
                 revalidation = stored
             }
@@ -179,7 +178,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
 
     /// Joins the key's fill, or starts one (without a viewer for a background revalidation).
     private func startFill(
-        _ head: HTTPRequestHead, key: [UInt8], target: String, route: OriginRoute, policy: CachePolicy, revalidation: CacheFill.Revalidation?,
+        _ head: HTTPRequestHead, key: [UInt8], target: String, route: OriginRoute, policy: CachePolicy, revalidation: StoredObject?,
         joining responder: CacheResponder?, context: ChannelHandlerContext
     ) {
         let query = target.firstIndex(of: "?").map { target[target.index(after: $0)...] } ?? ""

@@ -50,6 +50,9 @@ enum ViewerPipelines {
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderSize
         try sync.configureHTTPServerPipeline(
             withPipeliningAssistance: true, withErrorHandling: false,
+            // Every header field s3edge sends is either its own or an origin field validated
+            // once on arrival (S3ResponsePolicy.viewerHeaders); hits skip a second pass.
+            withOutboundHeaderValidation: false,
             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits
         )
         try sync.addHandler(ViewerProtocolErrorHandler(maxHeaderSize: limits.maxHeaderSize))

@@ -13,6 +13,14 @@ import Testing
         ])
     }
 
+    @Test func fieldsThatAreNotValidHTTPAreDropped() {
+        let headers: [(name: String, value: String)] = [
+            ("Content-Type", "text/plain"), ("x-amz-meta-note", "tab\tok, obs-text caf\u{e9}"), ("bad name", "v"),
+            ("x-amz-meta-nul", "a\u{0}b"), ("x-amz-meta-del", "a\u{7f}"), ("", "empty name"), ("x-amz-meta-cr", "a\rb"),
+        ]
+        #expect(S3ResponsePolicy.viewerHeaders(headers).map(\.name) == ["Content-Type", "x-amz-meta-note"])
+    }
+
     @Test func objectsNotEncryptedWithKMSAreRefusedNamingTheFix() throws {
         let problem = try #require(S3ResponsePolicy.encryptionProblem(
             key: "old/receipt.pdf", headers: [("x-amz-server-side-encryption", "AES256")], requirement: .anyKMSKey
