@@ -14,6 +14,10 @@ public struct CacheSettings: Sendable, Equatable {
         self.maxSize = maxSize
     }
 
+    /// The largest object kept: a quarter of `max_size`, so that one object never pushes out
+    /// more than a quarter of the cache (nginx has no such bound; Varnish's is its storage).
+    public var largestStoredObject: Int { maxSize / 4 }
+
     /// Accepted range of `max_size`: below 16 MiB the store's fixed overheads
     /// (page tables, a commit's copy-on-write pages) dominate.
     public static let maxSizeRange = (16 << 20)...Int.max

@@ -192,7 +192,7 @@ def base_config(https_port: int, certs: Certs, *, http_port: int | None = None,
         "log": {"level": "info"},
         # Relative to the config file: every server the factory writes has its own directory, so
         # its own cache (a test that restarts a server on the same config path keeps its cache).
-        "cache": {"path": "cache", "max_size": "2GiB"},  # sparse: disk holds only what is cached
+        "cache": {"path": "cache", "max_size": "4GiB"},  # sparse: disk holds only what is cached
         "distributions": [{"id": DIST_ID, "hostnames": [OTHER_HOST, HOST]}],
     }
     if http_port is not None:

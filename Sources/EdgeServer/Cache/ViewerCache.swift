@@ -24,6 +24,7 @@ public final class ViewerCache: Sendable {
     public init(settings: CacheSettings, loops: [any EventLoop], logger: Logger) throws(CacheStoreOpenError) {
         var configuration = CacheStoreConfiguration(path: settings.path, maxSize: settings.maxSize)
         configuration.maxReaders = loops.count + 4
+        configuration.maxEntrySize = settings.largestStoredObject
         let store = try LMDBCacheStore(configuration: configuration, logger: logger)
         self.store = store
         self.logger = logger
