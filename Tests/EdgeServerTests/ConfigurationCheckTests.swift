@@ -61,4 +61,44 @@ import Testing
             "\(path):5: warning: certificate \(directory.path)/old.pem (/CN=old.test) expired 20 days ago: browsers will refuse it; renew it",
         ])
     }
+
+    func check(cachePath: String) throws -> ConfigurationCheck {
+        try writeCertificate("a")
+        let yaml = """
+        listen:
+          https: "127.0.0.1:8443"
+        tls:
+          certificates:
+            - cert: a.pem
+              key: a.key
+        cache:
+          path: \(cachePath)
+        distributions:
+          - id: E2EXAMPLE
+            hostnames: [a.test]
+        """
+        let path = directory.appendingPathComponent("s3edge.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return ConfigurationCheck(path: path)
+    }
+
+    @Test func aCacheDirectoryThatExistsOrCanBeCreatedPasses() throws {
+        #expect(try check(cachePath: "cache").diagnostics.isEmpty)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("existing"), withIntermediateDirectories: true)
+        #expect(try check(cachePath: "existing").diagnostics.isEmpty)
+    }
+
+    @Test func aCachePathThatCannotBeADirectoryIsAnErrorAtItsLine() throws {
+        try "x".write(to: directory.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        let notDirectory = try check(cachePath: "file")
+        #expect(notDirectory.configuration == nil)
+        #expect(notDirectory.errors.map(\.description) == [
+            "\(directory.path)/s3edge.yaml:8: cache.path \(directory.path)/file is not a directory: give a directory for the cache files",
+        ])
+        let missingParent = try check(cachePath: "no/such/dir")
+        #expect(missingParent.errors.map(\.description) == [
+            "\(directory.path)/s3edge.yaml:8: cache.path \(directory.path)/no/such/dir cannot be created: \(directory.path)/no/such "
+                + "is not a directory; create it (under systemd, CacheDirectory=s3edge creates /var/cache/s3edge)",
+        ])
+    }
 }

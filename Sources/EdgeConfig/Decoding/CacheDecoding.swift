@@ -7,7 +7,7 @@ extension CacheSettings {
     ) -> CacheSettings? {
         let errorsBefore = diagnostics.errorCount
         guard let reader = MappingReader(entry, known: keys, &diagnostics) else { return nil }
-        var settings = CacheSettings()
+        var settings = CacheSettings(line: reader["path"]?.line ?? entry.line)
         if let path = reader["path"].flatMap({ decodeDirectory($0, baseDirectory: baseDirectory, &diagnostics) }) {
             settings.path = path
         }

@@ -1,5 +1,6 @@
 import EdgeConfig
 import EdgeTLS
+import Glibc
 
 /// Everything `check-config` and a reload verify, reported as `FILE:LINE: message` diagnostics:
 /// the file's syntax and values, then each certificate and key with OpenSSL.
@@ -24,6 +25,7 @@ public struct ConfigurationCheck: Sendable {
         }
         configuration = loaded.0
         diagnostics = loaded.warnings + Self.checkTLS(loaded.0, file: path) + Self.checkOriginCAs(loaded.0, file: path)
+            + Self.checkCacheDirectory(loaded.0.cache, file: path)
         if !errors.isEmpty { configuration = nil }
     }
 
@@ -39,6 +41,34 @@ public struct ConfigurationCheck: Sendable {
                 message: "distribution \(distribution.id): origin ca_file \(error): give a PEM file of CA certificates"
             )
         }
+    }
+
+    /// `cache.path` must be a directory, or creatable (its parent exists). Not being able to
+    /// write it is only a warning: `check-config` may run as another user than the service
+    /// (root checking a file for the unit's dynamic user), and systemd creates the default.
+    static func checkCacheDirectory(_ cache: CacheSettings, file: String) -> [ConfigDiagnostic] {
+        func report(_ severity: ConfigDiagnostic.Severity, _ message: String) -> [ConfigDiagnostic] {
+            [ConfigDiagnostic(file: file, line: cache.line, severity: severity, message: "cache.path \(cache.path) \(message)")]
+        }
+        var info = stat()
+        var target = cache.path
+        if stat(cache.path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                return report(.error, "is not a directory: give a directory for the cache files")
+            }
+        } else {
+            let parent = cache.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            target = parent.isEmpty ? "/" : parent
+            guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+                return report(.error, "cannot be created: \(target) is not a directory; create it "
+                    + "(under systemd, CacheDirectory=s3edge creates /var/cache/s3edge)")
+            }
+        }
+        guard access(target, W_OK | X_OK) == 0 else {
+            return report(.warning, "is not writable for this user (uid \(getuid())): the service's user must be able to "
+                + "write \(target); fine if it runs as another user")
+        }
+        return []
     }
 
     /// Builds a context per certificate so every broken one is reported, not only the first.
