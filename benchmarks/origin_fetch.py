@@ -32,7 +32,6 @@ import datetime
 import math
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
+from bench_common import cpu_seconds, free_port, log, record_pid, run_main, set_log_prefix, start_s3edge  # noqa: E402
 from fake_origin import FakeOrigin, object_answer  # noqa: E402  (standard library only)
 
 BUCKET = "bench-bucket"
@@ -50,28 +50,8 @@ FAKE_KEY = ("AKIAS3EDGEBENCHFAKE0", "bench/fake/secret/key/0000000000000000000")
 SIZES = [("1 KiB", "obj-1k.bin", 1024), ("1 MiB", "obj-1m.bin", 1024 * 1024)]
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 MAX_SECONDS = 600
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-
-def log(message: str) -> None:
-    print(f"[origin-fetch] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def record_pid(workdir: Path, pid: int) -> None:
-    with open(workdir / "pids", "a") as f:
-        f.write(f"{pid}\n")
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+set_log_prefix("origin-fetch")
 
 
 # --------------------------------------------------------------------------- s3edge
@@ -91,42 +71,23 @@ class Edge:
             f"    - cert: {workdir / 'cert.pem'}\n"
             f"      key: {workdir / 'key.pem'}\n"
             "log: { level: warning }\n"
+            # Its own cache directory (not /var/cache/s3edge), and CloudFront's CachingDisabled
+            # policy: every request through s3edge is an origin fetch, which is what is measured.
+            f"cache: {{ path: {self.dir / 'cache'}, max_size: 64MiB }}\n"
             "distributions:\n"
             "  - id: BENCH\n"
             "    hostnames: [localhost]\n"
+            "    cache_policy: { min_ttl: 0, default_ttl: 0, max_ttl: 0 }\n"
+            "    max_object_size: 16MiB\n"
             "    origin:\n"
             f"      bucket: {BUCKET}\n"
             f"      region: {REGION}\n"
             f"      endpoint: {endpoint}\n"
         )
-        notify_path = str(self.dir / "notify.sock")
-        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        notify.bind(notify_path)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "JOURNAL_STREAM"}
-        env.update(NOTIFY_SOCKET=notify_path, AWS_ACCESS_KEY_ID=credentials[0], AWS_SECRET_ACCESS_KEY=credentials[1])
-        self.log_path = self.dir / "s3edge.log"
-        with open(self.log_path, "wb") as log_file:
-            self.proc = subprocess.Popen([binary, "serve", "--config", str(config)], stdin=subprocess.DEVNULL,
-                                         stdout=log_file, stderr=subprocess.STDOUT, env=env)
-        record_pid(workdir, self.proc.pid)
-        deadline = time.monotonic() + 20
-        try:
-            while True:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"s3edge exited ({self.proc.returncode}): {self.log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"s3edge sent no READY=1: {self.log_path.read_text()}")
-                notify.settimeout(0.5)
-                try:
-                    if "READY=1" in notify.recv(4096).decode(errors="replace").split("\n"):
-                        break
-                except socket.timeout:
-                    pass
-        except BaseException:
-            self.stop()
-            raise
-        finally:
-            notify.close()
+        server = start_s3edge(binary, config, workdir, self.port, log_path=self.dir / "s3edge.log",
+                              env={"AWS_ACCESS_KEY_ID": credentials[0], "AWS_SECRET_ACCESS_KEY": credentials[1]})
+        self.proc = server.proc
+        self.log_path = Path(server.log_path)
 
     def url(self, key: str) -> str:
         return f"https://localhost:{self.port}/{key}"
@@ -402,31 +363,5 @@ def main() -> int:
     return 0
 
 
-class TimeLimit(Exception):
-    pass
-
-
-def on_alarm(signum, frame):
-    raise TimeLimit()
-
-
-def on_term(signum, frame):
-    raise KeyboardInterrupt()
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(MAX_SECONDS)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
-    except TimeLimit:
-        log(f"error: the benchmark did not finish within {MAX_SECONDS}s; stopped")
-        sys.exit(1)
-    except RuntimeError as error:
-        log(f"error: {error}")
-        sys.exit(1)
+    run_main(main, MAX_SECONDS)

@@ -23,240 +23,27 @@ import datetime
 import json
 import os
 import re
-import resource
 import shutil
-import signal
-import socket
 import ssl
 import subprocess
-import sys
 import time
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-NCPU = os.cpu_count() or 1
+from bench_common import (  # benchmarks/bench_common.py: helpers shared with the other benchmarks
+    NCPU, count_lines, describe_cert, fmt, free_ports, https_get, log, make_cert, nginx_common_http,
+    nginx_tls_server_lines, parse_h2load, parse_wrk, ratio, run_main, run_measured,
+    set_log_prefix, start_nginx as start_nginx_process, start_s3edge as start_s3edge_process, status_kib,
+    tail, thread_cpu, tls_probe, wait_https,
+)
 
 H1_CONNECTIONS = 32
 H2_CONNECTIONS = 16
 H2_STREAMS = 10
 MAX_SECONDS = 300  # whole run, including server start and stop (SIGALRM)
 
-
-def log(message):
-    print(f"[tls-edge] {message}", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------- /proc
-
-
-def proc_children(pid):
-    """Direct children of pid (nginx workers of the master)."""
-    children = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                children.extend(int(x) for x in f.read().split())
-        return children
-    except OSError:
-        pass
-    # Kernels without the children file: scan ppids.
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
-                if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-                    children.append(int(entry))
-            except (OSError, ValueError):
-                pass
-    return children
-
-
-def process_tree(pid):
-    return [pid] + proc_children(pid)
-
-
-def cpu_seconds(pid):
-    """utime + stime of one process (all its threads), in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        stat = f.read()
-    fields = stat[stat.rindex(")") + 2:].split()
-    # fields[0] is field 3 (state); utime is field 14, stime field 15.
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def tree_cpu(pids):
-    total = 0.0
-    for pid in pids:
-        try:
-            total += cpu_seconds(pid)
-        except OSError:
-            pass
-    return total
-
-
-def status_kib(pid, key):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def machine_busy_seconds():
-    """(non-idle CPU time of the whole machine, all cores; its irq+softirq part), seconds."""
-    with open("/proc/stat") as f:
-        parts = f.readline().split()
-    values = [int(x) for x in parts[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    # user nice system idle iowait irq softirq steal; guest* are already inside user/nice.
-    total = sum(values[:8])
-    return (total - idle) / CLK_TCK, (values[5] + values[6]) / CLK_TCK
-
-
-def thread_cpu(pids):
-    """{(pid, tid, name): cpu seconds} for every thread of the given processes."""
-    out = {}
-    for pid in pids:
-        try:
-            tids = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            name = stat[stat.index("(") + 1:stat.rindex(")")]
-            fields = stat[stat.rindex(")") + 2:].split()
-            out[(pid, int(tid), name)] = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return out
-
-
-def children_cpu_seconds():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+set_log_prefix("tls-edge")
 
 
 # --------------------------------------------------------------------------- servers
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def client_context(maximum=None, minimum=None, alpn=None):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    if maximum:
-        ctx.maximum_version = maximum
-    if minimum:
-        ctx.minimum_version = minimum
-    if alpn:
-        ctx.set_alpn_protocols(alpn)
-    return ctx
-
-
-def https_get(port, maximum=None, minimum=None, timeout=5.0):
-    """One keep-alive HTTP/1.1 GET / with Host: localhost. Returns a dict describing the answer,
-    including the exact wire bytes of the response head and body."""
-    ctx = client_context(maximum=maximum, minimum=minimum, alpn=["http/1.1"])
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
-            tls.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: tls-edge\r\nAccept: */*\r\n\r\n")
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    raise ConnectionError("connection closed before the response head ended")
-                data += chunk
-            head, _, rest = data.partition(b"\r\n\r\n")
-            lines = head.decode("latin-1").split("\r\n")
-            headers = []
-            for line in lines[1:]:
-                name, _, value = line.partition(":")
-                headers.append((name.strip(), value.strip()))
-            length = next((int(v) for n, v in headers if n.lower() == "content-length"), None)
-            if length is None:
-                raise ConnectionError("response has no Content-Length")
-            while len(rest) < length:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                rest += chunk
-            return {
-                "status_line": lines[0],
-                "status": int(lines[0].split()[1]),
-                "headers": headers,
-                "head_bytes": len(head) + 4,
-                "body": rest[:length],
-                "tls_version": tls.version(),
-                "cipher": tls.cipher()[0],
-                "alpn": tls.selected_alpn_protocol(),
-            }
-
-
-def tls_probe(port, version):
-    """Negotiated protocol and cipher for a handshake limited to `version`."""
-    ctx = client_context(maximum=version, minimum=version)
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
-            return f"{tls.version()} {tls.cipher()[0]}"
-
-
-def wait_https(port, proc, deadline):
-    last = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with status {proc.returncode} before it was ready")
-        try:
-            return https_get(port, timeout=2)
-        except (OSError, ssl.SSLError) as error:
-            last = error
-            time.sleep(0.1)
-    raise RuntimeError(f"no HTTPS answer on 127.0.0.1:{port} in time (last error: {last})")
-
-
-class Server:
-    def __init__(self, name, proc, port, log_path):
-        self.name = name
-        self.proc = proc
-        self.port = port
-        self.log_path = log_path
-
-    @property
-    def pids(self):
-        return process_tree(self.proc.pid)
-
-    def cpu(self):
-        return tree_cpu(self.pids)
-
-    def stop(self):
-        if self.proc.poll() is not None:
-            return
-        pids = self.pids
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=8)
-        except subprocess.TimeoutExpired:
-            log(f"{self.name} did not stop within 8s of SIGTERM; sending SIGKILL")
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            self.proc.wait(timeout=5)
-
-
-def record_pid(workdir, pid):
-    with open(os.path.join(workdir, "pids"), "a") as f:
-        f.write(f"{pid}\n")
 
 
 def start_s3edge(binary, workdir, port, deadline):
@@ -271,45 +58,17 @@ def start_s3edge(binary, workdir, port, deadline):
             "      key: key.pem\n"
             "log: { level: warning }\n"
             "limits: { max_connections: 100000 }\n"
+            # Its own (unused: no origin) cache directory, not the default /var/cache/s3edge.
+            "cache: { path: cache, max_size: 16MiB }\n"
             "distributions:\n"
             "  - id: BENCH\n"
             "    hostnames: [localhost]\n"
+            "    max_object_size: 1MiB\n"  # within a quarter of max_size: no warning
         )
-    notify_path = os.path.join(workdir, "notify.sock")
-    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    notify.bind(notify_path)
-    log_path = os.path.join(workdir, "s3edge.log")
-    env = dict(os.environ, NOTIFY_SOCKET=notify_path)
-    env.pop("JOURNAL_STREAM", None)
-    with open(log_path, "wb") as log_file:
-        proc = subprocess.Popen(
-            [binary, "serve", "--config", config],
-            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env,
-        )
-    record_pid(workdir, proc.pid)
-    server = Server("s3edge", proc, port, log_path)
     # Ready = READY=1 on $NOTIFY_SOCKET (sd_notify); "s3edge ready" is an info-level line
     # and this config logs warnings only.
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"s3edge exited with status {proc.returncode}; log:\n{tail(log_path)}")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RuntimeError(f"s3edge sent no READY=1 in time; log:\n{tail(log_path)}")
-            notify.settimeout(min(0.5, remaining))
-            try:
-                message = notify.recv(4096).decode(errors="replace")
-            except socket.timeout:
-                continue
-            if "READY=1" in message.split("\n"):
-                break
-    except BaseException:
-        server.stop()
-        raise
-    finally:
-        notify.close()
-    return server
+    return start_s3edge_process(binary, config, workdir, port, log_path=os.path.join(workdir, "s3edge.log"),
+                                deadline=deadline)
 
 
 def nginx_quote(text):
@@ -320,155 +79,36 @@ def nginx_quote(text):
 
 def start_nginx(workdir, port, body, deadline):
     prefix = os.path.join(workdir, "nginx")
-    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
-    conf = os.path.join(prefix, "nginx.conf")
-    ciphers = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-               "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
     user = "user root;" if os.geteuid() == 0 else ""
-    with open(conf, "w") as f:
-        f.write(f"""# generated by benchmarks/tls_edge.py
+    conf = f"""# generated by benchmarks/tls_edge.py
 {user}
 worker_processes auto;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 8192; }}
 http {{
-    access_log off;
-    server_tokens off;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    keepalive_requests 100000;
+{nginx_common_http(prefix)}    keepalive_requests 100000;
     keepalive_timeout 60s;
     server {{
         # nginx 1.22 syntax; 1.25.1+ would say "http2 on;".
         listen 127.0.0.1:{port} ssl http2;
         server_name localhost;
-        ssl_certificate {workdir}/cert.pem;
-        ssl_certificate_key {workdir}/key.pem;
         # Mirror s3edge's TLSv1.2_2021 policy: versions, TLS 1.2 ciphers, TLS 1.3 suites,
         # groups, server preference (SSL_OP_CIPHER_SERVER_PREFERENCE | PRIORITIZE_CHACHA).
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_ciphers {ciphers};
-        ssl_prefer_server_ciphers on;
-        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;
-        ssl_conf_command Options PrioritizeChaCha;
-        ssl_ecdh_curve X25519:P-256:P-384;
-        ssl_session_cache shared:SSL:10m;
-        ssl_session_timeout 300s;
-        ssl_session_tickets on;
-        default_type "text/plain; charset=utf-8";
+{nginx_tls_server_lines(f"{workdir}/cert.pem", f"{workdir}/key.pem")}        default_type "text/plain; charset=utf-8";
         location / {{
             return 503 {nginx_quote(body)};
         }}
     }}
 }}
-""")
-    check = subprocess.run(["/usr/sbin/nginx", "-t", "-p", prefix, "-c", conf, "-g", "daemon off;"],
-                           capture_output=True, text=True, timeout=20)
-    if check.returncode != 0:
-        raise RuntimeError(f"nginx -t failed:\n{check.stderr}")
-    log_path = os.path.join(prefix, "error.log")
-    with open(os.path.join(prefix, "stderr.log"), "wb") as out:
-        proc = subprocess.Popen(["/usr/sbin/nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"],
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    record_pid(workdir, proc.pid)
-    server = Server("nginx", proc, port, log_path)
-    try:
-        wait_https(port, proc, deadline)
-        # Workers are forked after the listener is open: wait until they are all there.
-        # (worker_processes auto = online CPUs; give up waiting after 3 s, whatever the count.)
-        settle = min(deadline, time.monotonic() + 3)
-        while len(proc_children(proc.pid)) < NCPU and time.monotonic() < settle:
-            time.sleep(0.05)
-        for pid in proc_children(proc.pid):
-            record_pid(workdir, pid)
-    except BaseException:
-        server.stop()
-        raise
+"""
+    # Workers are forked after the listener is open: wait until they are all there.
+    # (worker_processes auto = online CPUs; give up waiting after 3 s, whatever the count.)
+    server = start_nginx_process(prefix, conf, workdir, name="nginx", workers=NCPU, deadline=deadline,
+                                 ready=lambda: https_get(port, timeout=2, agent="tls-edge"))
+    server.port = port
     return server
 
-
-def tail(path, lines=20):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError as error:
-        return f"(cannot read {path}: {error})"
-
-
-def count_lines(path):
-    try:
-        with open(path, errors="replace") as f:
-            return sum(1 for _ in f)
-    except OSError:
-        return 0
-
-
-# --------------------------------------------------------------------------- load generators
-
-
-def parse_duration_seconds(text):
-    m = re.match(r"([\d.]+)(us|ms|s|m|h)?$", text)
-    if not m:
-        return None
-    value = float(m.group(1))
-    return value * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
-
-
-def parse_wrk(out):
-    r = {}
-    m = re.search(r"(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read", out)
-    if m:
-        r["requests"] = int(m.group(1))
-        r["tool_seconds"] = parse_duration_seconds(m.group(2))
-        r["read"] = m.group(3)
-    m = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    if m:
-        r["rps"] = float(m.group(1))
-    m = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
-    r["non2xx"] = int(m.group(1)) if m else 0
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    r["socket_errors"] = dict(zip(["connect", "read", "write", "timeout"], map(int, m.groups()))) if m else {}
-    for pct in ("50", "75", "90", "99"):
-        m = re.search(rf"^\s+{pct}%\s+([\d.]+\w+)", out, re.M)
-        if m:
-            r[f"p{pct}_ms"] = parse_duration_seconds(m.group(1)) * 1000
-    return r
-
-
-def parse_h2load(out):
-    r = {}
-    m = re.search(r"finished in ([\d.]+\w+), ([\d.]+) req/s", out)
-    if m:
-        r["tool_seconds"] = parse_duration_seconds(m.group(1))
-        r["rps"] = float(m.group(2))
-    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
-                  r"(\d+) errored, (\d+) timeout", out)
-    if m:
-        keys = ["total", "started", "done", "succeeded", "failed", "errored", "timeout"]
-        r["req"] = dict(zip(keys, map(int, m.groups())))
-        r["requests"] = r["req"]["done"]
-    m = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
-    if m:
-        r["status"] = dict(zip(["2xx", "3xx", "4xx", "5xx"], map(int, m.groups())))
-    m = re.search(r"traffic: .*?\((\d+)\) total, .*?\((\d+)\) headers \(space savings ([\d.]+)%\), "
-                  r".*?\((\d+)\) data", out)
-    if m:
-        r["traffic"] = {"total": int(m.group(1)), "headers": int(m.group(2)),
-                        "hpack_savings_pct": float(m.group(3)), "data": int(m.group(4))}
-    tls = []
-    for key in ("TLS Protocol", "Cipher", "Server Temp Key", "Application protocol"):
-        m = re.search(rf"^{key}: (.*)$", out, re.M)
-        if m:
-            tls.append(f"{key}: {m.group(1).strip()}")
-    r["tls_details"] = "; ".join(tls)
-    m = re.search(r"^time for request:\s+\S+\s+\S+\s+(\S+)", out, re.M)
-    if m:
-        r["mean_ms"] = parse_duration_seconds(m.group(1)) * 1000
-    return r
 
 
 def parse_s_time(out):
@@ -483,55 +123,6 @@ def parse_s_time(out):
     return r
 
 
-def run_measured(server, argv, parse, timeout, workdir, label):
-    """Runs one load generator against one server; returns its figures plus CPU accounting."""
-    pids = server.pids
-    server_before = tree_cpu(pids)
-    client_before = children_cpu_seconds()
-    busy_before, irq_before = machine_busy_seconds()
-    start = time.monotonic()
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
-        out, err, rc = done.stdout, done.stderr, done.returncode
-    except subprocess.TimeoutExpired as expired:
-        out = expired.stdout.decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
-        err = f"TIMEOUT after {timeout}s"
-        rc = None
-    wall = time.monotonic() - start
-    server_cpu = tree_cpu(pids) - server_before
-    client_cpu = children_cpu_seconds() - client_before
-    busy_after, irq_after = machine_busy_seconds()
-    busy, irq = busy_after - busy_before, irq_after - irq_before
-    with open(os.path.join(workdir, f"{label}-{server.name}.out"), "w") as f:
-        f.write(f"$ {' '.join(argv)}\n(exit {rc}, wall {wall:.2f}s)\n{out}\n--- stderr ---\n{err}")
-    r = parse(out)
-    r.update(argv=" ".join(argv), exit=rc, wall=wall, server_cpu=server_cpu, client_cpu=client_cpu,
-             other_cpu=max(0.0, busy - irq - server_cpu - client_cpu), irq_cpu=irq,
-             stderr=err.strip()[-600:], stdout_tail=out.strip()[-400:])
-    n = r.get("requests") or 0
-    r["server_us_per"] = server_cpu / n * 1e6 if n else None
-    r["client_us_per"] = client_cpu / n * 1e6 if n else None
-    if "rps" not in r and n:
-        r["rps"] = n / wall
-    r["ok"] = rc == 0 and n > 0
-    return r
-
-
-# --------------------------------------------------------------------------- report
-
-
-def fmt(value, digits=0):
-    if value is None:
-        return "n/a"
-    if digits == 0:
-        return f"{value:,.0f}"
-    return f"{value:,.{digits}f}"
-
-
-def ratio(a, b, digits=2):
-    if a is None or b is None or b == 0:
-        return "n/a"
-    return f"{a / b:.{digits}f}"
 
 
 def main():
@@ -552,20 +143,12 @@ def main():
         loadavg_before = " ".join(f.read().split()[:3])
     deadline = time.monotonic() + 60
 
-    made = subprocess.run([args.bin, "make-cert", "--cert", f"{workdir}/cert.pem", "--key", f"{workdir}/key.pem",
-                           "localhost", "127.0.0.1"], capture_output=True, text=True, timeout=30)
-    if made.returncode != 0:
-        raise RuntimeError(f"s3edge make-cert failed: {made.stderr or made.stdout}")
-    cert_text = subprocess.run(["openssl", "x509", "-in", f"{workdir}/cert.pem", "-noout", "-text"],
-                               capture_output=True, text=True, timeout=10).stdout
-    m = re.search(r"Public Key Algorithm: (\S+).*?(?:ASN1 OID: (\S+)|Public-Key: \((\d+) bit\))", cert_text, re.S)
-    cert_desc = f"{m.group(1)} {m.group(2) or (m.group(3) + ' bit')}" if m else "?"
+    make_cert(args.bin, f"{workdir}/cert.pem", f"{workdir}/key.pem")
+    cert_desc = describe_cert(f"{workdir}/cert.pem")
 
     servers = {}
     try:
-        s3_port, ng_port = free_port(), free_port()
-        while ng_port == s3_port:
-            ng_port = free_port()
+        s3_port, ng_port = free_ports(2)
         servers["s3edge"] = start_s3edge(args.bin, workdir, s3_port, deadline)
         s3_answer = wait_https(s3_port, servers["s3edge"].proc, deadline)
         body = s3_answer["body"].decode("utf-8")
@@ -822,31 +405,7 @@ def main():
     return 0
 
 
-class TimeLimit(Exception):
-    pass
-
-
-def on_alarm(signum, frame):
-    raise TimeLimit()
-
-
-def on_term(signum, frame):
-    raise KeyboardInterrupt()
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(MAX_SECONDS)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
-    except TimeLimit:
-        log(f"error: the benchmark did not finish within {MAX_SECONDS}s; stopped")
-        sys.exit(1)
-    except RuntimeError as error:
-        log(f"error: {error}")
-        sys.exit(1)
+    run_main(main, MAX_SECONDS)
