@@ -33,6 +33,20 @@ import Testing
         }
     }
 
+    @Test func aSliceOfAChunkIsJustThoseBytes() async throws {
+        try await withStore { store, _ in
+            let body = TestBodies.bytes(key: [3], version: 1, count: 10_000)
+            try await store.store(body, key: "s")
+            let reader = store.makeReader()
+            let entry = try #require(try reader.lookup(Array("s".utf8)))
+            var buffer = ByteBuffer()
+            #expect(try reader.readChunk(of: entry, index: 1, bytes: 100..<300, into: &buffer))
+            #expect(Array(buffer.readableBytesView) == Array(body[4196..<4396]))
+            #expect(try reader.readChunk(of: entry, index: 2, bytes: 1800..<1808, into: &buffer))
+            #expect(Array(buffer.readableBytesView.suffix(8)) == Array(body[9992...]))
+        }
+    }
+
     @Test func checksumIsCRC32COfTheBody() async throws {
         try await withStore { store, _ in
             try await store.store(Array("123456789".utf8), key: "check")

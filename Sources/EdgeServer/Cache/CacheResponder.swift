@@ -36,12 +36,18 @@ final class CacheResponder {
         var joinedComplete = false
     }
 
-    /// A stored body on its way to this viewer.
+    /// A stored body on its way to this viewer, one slice at a time.
     private struct StoredBody {
         var entry: StoredEntry
         var span: ChunkSpan
         var nextChunk: Int
+        /// Offset within `nextChunk` of the next slice.
+        var nextOffset: Int
     }
+
+    /// Bytes read from the store per write: what one viewer holds at a time on a stored body
+    /// (nginx's default proxy buffers are of this order too).
+    static let sliceSize = 64 * 1024
 
     init(
         context: ChannelHandlerContext, request: HTTPRequestHead, extraHeaders: [(String, String)], cache: ViewerCache,
@@ -113,19 +119,22 @@ final class CacheResponder {
         guard !isHEAD, !body.isEmpty else { return writeEnd() }
         let span = ChunkSpan(range: ByteRange(first: body.lowerBound, last: body.upperBound - 1, completeLength: meta.bodyLength),
                              chunkSize: entry.chunkSize)
-        state = .storedBody(StoredBody(entry: entry, span: span, nextChunk: span.chunks.lowerBound))
-        writeStoredChunk()
+        state = .storedBody(StoredBody(entry: entry, span: span, nextChunk: span.chunks.lowerBound,
+                                       nextOffset: span.bytes(inChunk: span.chunks.lowerBound, chunkSize: entry.chunkSize).lowerBound))
+        writeStoredSlice()
     }
 
-    /// Reads the next chunk on this loop and writes the part of it the response needs; the next
-    /// one is read when that write completes, so a slow viewer holds one chunk, not the object.
-    private func writeStoredChunk() {
+    /// Reads the next slice on this loop (one `mdb_get`, one copy of just those bytes) and writes
+    /// it; the next is read when that write completes, so a slow viewer holds one slice.
+    private func writeStoredSlice() {
         guard case .storedBody(var body) = state else { return }
         let index = body.nextChunk
-        var buffer = context.channel.allocator.buffer(capacity: body.entry.chunkLength(index))
+        let inChunk = body.span.bytes(inChunk: index, chunkSize: body.entry.chunkSize)
+        let slice = body.nextOffset..<min(inChunk.upperBound, body.nextOffset + Self.sliceSize)
+        var buffer = context.channel.allocator.buffer(capacity: slice.count)
         let found: Bool
         do {
-            found = try cache.reader(on: eventLoop).readChunk(of: body.entry, index: index, into: &buffer)
+            found = try cache.reader(on: eventLoop).readChunk(of: body.entry, index: index, bytes: slice, into: &buffer)
         } catch {
             logger.error("cache read failed mid-response; cutting the response off", metadata: ["error": "\(error)"])
             found = false
@@ -134,16 +143,19 @@ final class CacheResponder {
             // Evicted or replaced since the lookup: what was sent cannot be completed.
             return abort(bodyIsDelimited: true)
         }
-        let bytes = body.span.bytes(inChunk: index, chunkSize: body.entry.chunkSize)
-        let slice = buffer.getSlice(at: buffer.readerIndex + bytes.lowerBound, length: bytes.count)!
-        if index == body.span.chunks.upperBound {
-            context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(slice))), promise: nil)
+        let part = NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer)))
+        if slice.upperBound < inChunk.upperBound {
+            body.nextOffset = slice.upperBound
+        } else if index < body.span.chunks.upperBound {
+            body.nextChunk += 1
+            body.nextOffset = 0
+        } else {
+            context.write(part, promise: nil)
             return writeEnd()
         }
-        body.nextChunk += 1
         state = .storedBody(body)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(slice)))).assumeIsolated().whenSuccess { [self] in
-            writeStoredChunk()
+        context.writeAndFlush(part).assumeIsolated().whenSuccess { [self] in
+            writeStoredSlice()
         }
     }
 

@@ -30,13 +30,21 @@ public final class StoreReader {
     /// page into the buffer. False if the chunk is gone — the entry was overwritten, evicted or
     /// deleted since `lookup` — in which case `buffer` is unchanged and the response must end.
     public func readChunk(of entry: StoredEntry, index: Int, into buffer: inout ByteBuffer) throws -> Bool {
+        try readChunk(of: entry, index: index, bytes: 0..<entry.chunkLength(index), into: &buffer)
+    }
+
+    /// Appends `bytes` (offsets within the chunk) of chunk `index` to `buffer`: one `mdb_get`
+    /// and one copy of just those bytes, so a response can stream a chunk in slices and hold
+    /// less than a chunk per viewer. False if the chunk is gone, as for ``readChunk(of:index:into:)``.
+    public func readChunk(of entry: StoredEntry, index: Int, bytes: Range<Int>, into buffer: inout ByteBuffer) throws -> Bool {
         precondition((0..<entry.chunkCount).contains(index), "chunk \(index) of \(entry.chunkCount)")
+        precondition(bytes.lowerBound >= 0 && bytes.upperBound <= entry.chunkLength(index), "bytes \(bytes) of chunk \(index)")
         BodyKey.write(key: entry.key, generation: entry.generation, index: UInt32(index), into: &bodyKey)
         return try snapshot.read { view in
             guard let chunk = try view.get(environment.body, bodyKey), chunk.count == entry.chunkLength(index) else {
                 return false
             }
-            buffer.writeBytes(chunk)
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: chunk[bytes]))
             return true
         }
     }
