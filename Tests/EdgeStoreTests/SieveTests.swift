@@ -1,3 +1,4 @@
+import Foundation
 @testable import EdgeStore
 import Testing
 
@@ -134,6 +135,15 @@ import Testing
         #expect(log.isEmpty)
         log.putBack([5, 21])
         #expect(log.take() == [5, 21])
+    }
+
+    @Test func theVisitLogAsksForAWriteOnceThePersistIntervalHasPassed() throws {
+        let log = VisitLog(drainThreshold: 1 << 20, persistInterval: .milliseconds(50))
+        #expect(!log.record(1), "the interval starts when the log is made")
+        Thread.sleep(forTimeInterval: 0.08)
+        #expect(!log.record(1), "a generation already in the log asks for nothing")
+        #expect(log.record(2), "the first new one after the interval does")
+        #expect(!log.record(3), "and the interval starts again")
     }
 
     /// A fresh directory (the caller removes it) and a configuration for it whose budget holds

@@ -1,36 +1,52 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The hits (``LMDBCacheStore/recordHit(_:)``) the writer has not yet written as visited bits:
-/// the generations hit, in memory until the writer's next transaction takes them.
+/// the generations hit, in memory until the writer takes them.
 ///
 /// Why this shape: a hit happens on an event loop many times a second, so it must cost no disk
 /// write and no writer message. It is one insert into a set under one of 16 locks (chosen by
 /// generation, so loops hitting different entries rarely meet; a hot entry already in the set
-/// makes it a lookup). The writer empties the log at the start of every transaction and sets
-/// each generation's bit in its order record (one `mdb_get`, plus one `mdb_put` if the bit was
-/// clear): the cost follows the distinct entries hit since the last commit, not the number of
-/// hits, and an eviction in that transaction already sees them. Close empties it once more.
+/// makes it a lookup). The writer takes the log when a transaction evicts (so SIEVE sees every
+/// hit), when asked to (`.persistVisits`), and at close, and sets each generation's bit in its
+/// order record (one `mdb_get`, plus one `mdb_put` if the bit was clear).
 ///
-/// Bounded: it holds each generation once, only generations that were live when hit, and
-/// when one shard reaches ``drainThreshold`` / 16 the hit that got it there asks the writer
-/// for a transaction, so a writer with no fills to write still empties it.
+/// Not on every commit: with hits spread over a million entries, writing them every few
+/// milliseconds rewrote a page of the order index per hit (the benchmark's hit rate fell to a
+/// third). Taken rarely, many hits share each page written.
 ///
-/// A `kill -9` loses the hits not yet committed, a few milliseconds' worth while fills arrive:
-/// those entries just look unvisited, and the next hit marks them again.
+/// Bounded: it holds each generation once, and the hit that brings a shard to
+/// ``drainThreshold`` / 16 generations, or the first new one after ``persistInterval``, asks the
+/// writer to take it (`.persistVisits`).
+///
+/// A `kill -9` loses the hits not yet written, at most ``persistInterval``'s worth: those
+/// entries just look unvisited to the next eviction, and their next hit marks them again.
 final class VisitLog: Sendable {
     private let shards: [NIOLockedValueBox<Set<UInt64>>]
     private let shardThreshold: Int
+    private let persistInterval: TimeAmount
+    private let lastRequest: NIOLockedValueBox<NIODeadline>
 
-    init(drainThreshold: Int = 16_384) {
+    init(drainThreshold: Int = 262_144, persistInterval: TimeAmount = .seconds(30)) {
         shards = (0..<16).map { _ in NIOLockedValueBox([]) }
         shardThreshold = max(1, drainThreshold / 16)
+        self.persistInterval = persistInterval
+        lastRequest = NIOLockedValueBox(.now())
     }
 
-    /// Any thread: notes a hit on `generation`. True for the one hit that brings its shard to
-    /// the threshold: the caller should wake the writer.
+    /// Any thread: notes a hit on `generation`. True when the caller should ask the writer to
+    /// take the log: a shard reached its share of the threshold, or the interval has passed.
     func record(_ generation: UInt64) -> Bool {
-        shards[Int(generation % UInt64(shards.count))].withLockedValue { pending in
-            pending.insert(generation).inserted && pending.count == shardThreshold
+        let (inserted, full) = shards[Int(generation % UInt64(shards.count))].withLockedValue { pending in
+            let inserted = pending.insert(generation).inserted
+            return (inserted, inserted && pending.count == shardThreshold)
+        }
+        guard inserted else { return false }
+        let now = NIODeadline.now()
+        return lastRequest.withLockedValue { last in
+            guard full || now - last >= persistInterval else { return false }
+            last = now
+            return true
         }
     }
 

@@ -12,6 +12,7 @@ extension StoreWriter {
     /// Evicts entries until `bytes` charged bytes are freed or none are left.
     @discardableResult
     func evict(atLeast bytes: Int, in transaction: WriteTransaction) throws -> Int {
+        try writeVisits(in: transaction)
         var freed = 0
         let order = StoredOrder(transaction: transaction.lmdb, state: environment.state)
         for key in try policy.evictionCandidates(bytesNeeded: bytes, oldestStored: order) where freed < bytes {
@@ -24,6 +25,14 @@ extension StoreWriter {
             freed += try evictOldest(oldest, in: transaction)
         }
         return freed
+    }
+
+    /// Takes the hits gathered so far from the ``VisitLog`` and writes them as visited bits.
+    func writeVisits(in transaction: WriteTransaction) throws {
+        let hits = visits.take()
+        guard !hits.isEmpty else { return }
+        takenVisits.formUnion(hits)
+        try markVisited(hits, in: transaction)
     }
 
     /// Sets the visited bit of each generation hit (``VisitLog``) whose entry is still stored;

@@ -25,6 +25,8 @@ final class StoreWriter {
     let published: NIOLockedValueBox<StoreUsage>
     var ledger: WriterLedger
     var scratchKey: [UInt8] = []
+    /// Hits taken from the ``VisitLog`` by the current transaction, to hand back if it fails.
+    var takenVisits: Set<UInt64> = []
 
     init(environment: LMDBEnvironment, mailbox: WriterMailbox, configuration: CacheStoreConfiguration,
          policy: any EvictionPolicy, visits: VisitLog, logger: Logger, directory: CacheDirectory,
@@ -68,15 +70,18 @@ final class StoreWriter {
         }
     }
 
-    /// Applies `batch` in one transaction, after the hits gathered so far (so that its
-    /// evictions see them). Nil once committed (completions delivered); the error otherwise,
-    /// with the ledger and the hits as they were before.
+    /// Applies `batch` in one transaction. The hits gathered so far are written into it when
+    /// it asks for them (`.persistVisits`) or when it evicts (so that SIEVE sees them), not on
+    /// every commit: see ``VisitLog``. Nil once committed (completions delivered); the error
+    /// otherwise, with the ledger and the hits as they were before.
     private func attempt(_ batch: [WriterOperation]) -> LMDBError? {
         let before = ledger
-        let hits = visits.take()
+        takenVisits = []
         do {
             let transaction = try WriteTransaction(environment)
-            try markVisited(hits, in: transaction)
+            if batch.contains(where: { if case .persistVisits = $0 { true } else { false } }) {
+                try writeVisits(in: transaction)
+            }
             for operation in batch { try apply(operation, in: transaction) }
             try transaction.commit(counters: ledger.counters)
             publishUsage()
@@ -84,7 +89,7 @@ final class StoreWriter {
             return nil
         } catch {
             ledger = before
-            visits.putBack(hits)
+            visits.putBack(takenVisits)
             return error as? LMDBError ?? LMDBError(EIO, "\(error)")
         }
     }
@@ -161,7 +166,7 @@ final class StoreWriter {
     /// marker.
     private func finish() {
         for id in ledger.fills.keys where attempt([.abort(id)]) != nil { forgetFill(id) }
-        if !visits.isEmpty, let error = attempt([]) {
+        if !visits.isEmpty, let error = attempt([.persistVisits]) {
             logger.warning("cache could not record the last hits before closing", metadata: ["error": "\(error)"])
         }
         guard configuration.durability == .survivesProcessCrash else { return }
