@@ -59,9 +59,9 @@ public final class ViewerCache: Sendable {
         let slot = readers.slot(for: loop)
         do {
             guard let entry = try slot.reader.lookup(key) else { return nil }
-            if let hot = slot.decoded[key], hot.entry == entry { return hot }
+            if let hot = slot.decoded(key, matching: entry) { return hot }
             let found = StoredObject(entry: entry, meta: try CachedResponseMeta(decoding: entry.meta))
-            slot.remember(key, found)
+            slot.remember(found)
             return found
         } catch {
             logger.warning("cache entry unreadable; fetching from the origin", metadata: [
@@ -103,20 +103,30 @@ private struct LoopReaders: @unchecked Sendable {
 
 final class LoopSlot {
     let reader: StoreReader
-    /// Decoded metadata by key; an entry is used only while the stored one is byte-identical.
-    private(set) var decoded: [[UInt8]: StoredObject] = [:]
-    /// Bounds the memory of `decoded`: a few MiB per loop.
-    static let decodedLimit = 8192
+    /// Decoded metadata, direct-mapped by the key's hash: a slot holds the last object looked up
+    /// whose key hashed to it, and is used only while the stored entry is byte-identical. Fixed
+    /// size and no probing, so a lookup costs the same with ten thousand entries or a million
+    /// (a Dictionary trimmed from its start degraded into long probe runs at a million keys).
+    private var slots: [StoredObject?]
+    /// A few MiB per loop.
+    static let slotCount = 8192
 
     init(reader: StoreReader) {
         self.reader = reader
+        slots = Array(repeating: nil, count: Self.slotCount)
     }
 
-    func remember(_ key: [UInt8], _ found: StoredObject) {
-        if decoded.count >= Self.decodedLimit, decoded[key] == nil {
-            decoded.remove(at: decoded.startIndex)
-        }
-        decoded[key] = found
+    func decoded(_ key: [UInt8], matching entry: StoredEntry) -> StoredObject? {
+        guard let object = slots[slot(of: key)], object.entry == entry else { return nil }
+        return object
+    }
+
+    func remember(_ object: StoredObject) {
+        slots[slot(of: object.entry.key)] = object
+    }
+
+    private func slot(of key: [UInt8]) -> Int {
+        Int(UInt(bitPattern: key.hashValue) % UInt(Self.slotCount))
     }
 }
 
