@@ -4,7 +4,9 @@ Standard library only (benchmarks/origin_fetch.py imports it too). It records ev
 exactly as it arrived (raw request line and header bytes, nothing normalised), counts accepted
 TCP connections, keeps connections alive, and answers each request through a `behaviour`
 callable, so tests can make it misbehave in precise ways: a body shorter than its
-Content-Length, a reset mid-body, a first byte that never comes in time, a stall mid-body.
+Content-Length, a reset mid-body, a first byte that never comes in time, a stall mid-body, a
+body paced over time (`trickle`, `pause_mid_body`); or behave as S3 does with conditionals and
+ranges (`s3_object`).
 
     with FakeOrigin() as origin:            # listening on 127.0.0.1:origin.port
         origin.behaviour = FakeOrigin.truncate(100_000, 40_000)
@@ -103,6 +105,9 @@ class Answer:
     # between them, instead of `body` (FakeOrigin.body_bytes_sent counts what the kernel took).
     stream_size: int | None = None
     stream_interval: float = 0.0
+    # A paced body instead of `body`: (seconds to wait, bytes to send) in order, then `end`
+    # (FakeOrigin.paced_answers_sent counts those sent to the last piece).
+    pieces: list[tuple[float, bytes]] | None = None
 
 
 Behaviour = Callable[[RecordedRequest], Answer]
@@ -139,6 +144,7 @@ class FakeOrigin:
         self.accepts = 0
         self.body_bytes_sent = 0  # streamed bodies (Answer.stream_size) only
         self.send_errors: list[str] = []  # streamed bodies cut off by the peer
+        self.paced_answers_sent = 0  # answers with `pieces` sent to their last piece
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._conns: set[socket.socket] = set()
@@ -235,6 +241,97 @@ class FakeOrigin:
     @staticmethod
     def raw_bytes(data: bytes) -> Behaviour:
         return lambda request: Answer(raw=data)
+
+    @staticmethod
+    def paced(body: bytes, schedule: list[tuple[float, int]], *, end: str = "complete",
+              content_type: str = "application/octet-stream",
+              extra: list[tuple[str, str]] | None = None) -> Behaviour:
+        """200 announcing all of `body` (object_answer's headers), sent as `schedule` says: for
+        each (seconds, count), wait `seconds`, then send the next `count` bytes; then `end`
+        ("complete", or "close" / "reset" to break off after the scheduled bytes). HEAD: no body."""
+        def answer(request: RecordedRequest) -> Answer:
+            a = object_answer(body, content_type=content_type, extra=extra)(request)
+            if request.method == "HEAD":
+                return a
+            pieces, at = [], 0
+            for seconds, count in schedule:
+                pieces.append((seconds, body[at:at + count]))
+                at += count
+            a.body, a.pieces, a.end = b"", pieces, end
+            return a
+        return answer
+
+    @staticmethod
+    def trickle(body: bytes, piece: int = 65536, interval: float = 0.05, *,
+                extra: list[tuple[str, str]] | None = None) -> Behaviour:
+        """All of `body`, in `piece`-byte writes `interval` seconds apart."""
+        count = max(1, -(-len(body) // piece))
+        schedule = [(0.0 if i == 0 else interval, piece) for i in range(count)]
+        return FakeOrigin.paced(body, schedule, extra=extra)
+
+    @staticmethod
+    def pause_mid_body(body: bytes, sent: int, seconds: float, *, then: str = "complete",
+                       extra: list[tuple[str, str]] | None = None) -> Behaviour:
+        """The first `sent` bytes of `body` at once, then a pause of `seconds`, then the rest
+        (`then="complete"`), or nothing more and a close / reset (`then="close"` / `"reset"`)."""
+        rest = len(body) - sent if then == "complete" else 0
+        return FakeOrigin.paced(body, [(0.0, sent), (seconds, rest)], end=then, extra=extra)
+
+    @staticmethod
+    def s3_object(body: bytes, *, etag: str | None = None, last_modified: str = "Tue, 01 Oct 2024 10:00:00 GMT",
+                  content_type: str = "application/octet-stream",
+                  extra: list[tuple[str, str]] | None = None) -> Behaviour:
+        """An object answered as S3's GetObject/HeadObject would: 200 with object_answer's headers
+        (and `extra`, e.g. Cache-Control); 304 (ETag, Last-Modified, SSE and `extra`, no body) for
+        an If-None-Match naming the ETag (or `*`), or, without If-None-Match, an If-Modified-Since
+        not earlier than Last-Modified; 206 with Content-Range for one satisfiable `bytes=` range
+        (several ranges: the whole object, as S3 does), 416 with `Content-Range: bytes */N` for an
+        unsatisfiable one."""
+        from email.utils import parsedate_to_datetime
+
+        tag = etag or '"' + hashlib.md5(body).hexdigest() + '"'
+        size = len(body)
+
+        def answer(request: RecordedRequest) -> Answer:
+            common = [("ETag", tag), ("Last-Modified", last_modified), *KMS_HEADERS, *S3_ID_HEADERS,
+                      *(extra or [])]
+            inm = request.header("if-none-match")
+            ims = request.header("if-modified-since")
+            not_modified = False
+            if inm is not None:
+                not_modified = any(t.strip() in ("*", tag, "W/" + tag) for t in inm.split(","))
+            elif ims is not None:
+                try:
+                    not_modified = parsedate_to_datetime(last_modified) <= parsedate_to_datetime(ims)
+                except (TypeError, ValueError):
+                    not_modified = False
+            if not_modified:
+                return Answer(304, common, b"")
+            full = [("Content-Type", content_type), ("Accept-Ranges", "bytes"), *common]
+            spec = (request.header("range") or "").strip()
+            if spec.startswith("bytes=") and "," not in spec:
+                first, _, last = spec[len("bytes="):].partition("-")
+                try:
+                    if first == "":
+                        start, end = max(0, size - int(last)), size - 1
+                    else:
+                        start = int(first)
+                        end = min(size - 1, int(last)) if last else size - 1
+                except ValueError:
+                    start, end = 0, -2  # not a range: the whole object below
+                if end != -2:
+                    if start >= size or start > end:
+                        h = [("Content-Range", f"bytes */{size}"), ("Content-Type", "application/xml"),
+                             ("Content-Length", "0"), *S3_ID_HEADERS]
+                        return Answer(416, h, b"")
+                    part = body[start:end + 1]
+                    h = [("Content-Range", f"bytes {start}-{end}/{size}"), ("Content-Length", str(len(part))),
+                         *full]
+                    return Answer(206, h, b"" if request.method == "HEAD" else part)
+            h = [("Content-Length", str(size)), *full]
+            return Answer(200, h, b"" if request.method == "HEAD" else body)
+
+        return answer
 
     # ---- server
 
@@ -338,8 +435,24 @@ class FakeOrigin:
                     self.send_errors.append(f"{type(e).__name__} after {answer.stream_size - remaining} bytes")
                 return False
             return True
-        body = answer.body if answer.send_only is None else answer.body[:answer.send_only]
-        conn.sendall(head.encode("latin-1") + body)
+        if answer.pieces is not None:
+            conn.sendall(head.encode("latin-1"))
+            try:
+                for delay, piece in answer.pieces:
+                    if delay and not self._wait(delay):
+                        return False
+                    if piece:
+                        conn.sendall(piece)
+            except OSError as e:
+                with self._lock:
+                    self.send_errors.append(f"{type(e).__name__} in a paced body")
+                return False
+            with self._lock:
+                self.paced_answers_sent += 1
+            body = b""
+        else:
+            body = answer.body if answer.send_only is None else answer.body[:answer.send_only]
+            conn.sendall(head.encode("latin-1") + body)
         if answer.end == "complete":
             return True
         if answer.end == "reset":
