@@ -1188,6 +1188,7 @@ def test_slow_hit_keeps_its_bytes_while_its_entry_is_replaced(servers: ServerFac
             new, last_modified="Wed, 02 Oct 2024 10:00:00 GMT", extra=[("Cache-Control", "max-age=600")])
         time.sleep(1.3)
         assert_served(fetch(edge, certs, "/target.bin"), new, MISS)  # expired, replaced by the new bytes
+        assert slow.poll() is None, "the slow viewer was done before the replacement: the test proves nothing"
         for key, body in others.items():
             r = fetch(edge, certs, f"/{key}")
             assert r.returncode == 0 and r.body == body, f"{key}: {r}"
@@ -1200,7 +1201,6 @@ def test_slow_hit_keeps_its_bytes_while_its_entry_is_replaced(servers: ServerFac
     got = (tmp_path / "slow").read_bytes()
     print(f"\nslow hit: {out}, {len(got)} of {size} bytes in {time.monotonic() - started:.1f} s; "
           f"replaced and churned by {churned:.1f} s")
-    assert churned < 3.0, "the churn ended after the slow viewer was meant to be done: the test proves little"
     assert out.endswith(f"[{HIT}]"), out
     if out.startswith("200 0 "):
         assert got == old, f"a complete transfer with other bytes ({len(got)} bytes)"

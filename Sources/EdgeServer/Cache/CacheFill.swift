@@ -125,17 +125,20 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     enum JoinOutcome {
         case refused
         case joined
-        /// The body is all here already (the entry is being committed): for this viewer it is a hit.
+        /// The body is all here already and is being committed: for this viewer it is a hit.
         case joinedComplete
     }
 
     /// Adds a viewer, unless the fill no longer takes joiners. Call on the viewer's loop.
     func join(_ responder: CacheResponder) -> JoinOutcome {
         let subscriber = reference(responder)
-        return broadcast.withLockedValue { broadcast in
+        let outcome: JoinOutcome = broadcast.withLockedValue { broadcast in
             guard broadcast.join(subscriber) else { return .refused }
             return broadcast.end == .complete ? .joinedComplete : .joined
         }
+        // A finished fill that stores nothing (over max_object_size, not cacheable) still served
+        // this viewer from the origin's bytes: a miss.
+        return outcome == .joinedComplete && passingThrough.withLockedValue({ $0 }) ? .joined : outcome
     }
 
     /// The viewer's next step. On `.wait` it is woken (`CacheResponder.fillAdvanced()`, on its

@@ -185,7 +185,9 @@ final class CacheResponder {
             case .answer(.stored(let object, let xCache)):
                 fill.leave(self)
                 state = .idle
-                return serveStored(object, xCache: xCache)
+                // Joined after the revalidation was done: nothing was asked of the origin for it.
+                let joinedLate = following.joinedComplete && xCache == .refreshHit
+                return serveStored(object, xCache: joinedLate ? .hit : xCache)
             case .answer(.response(let response)):
                 guard startResponse(response, fill: fill, following: &following) else { return }
                 state = .following(fill, following)

@@ -133,7 +133,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     /// GET and HEAD: a fresh stored entry is served without the origin; a stale one inside its
     /// `stale-while-revalidate` window too, with one background revalidation; otherwise the
     /// request joins (or starts) the key's fill, conditional when there is an entry to revalidate.
-    /// HEAD misses go to the origin as HEAD, uncached.
+    /// HEAD misses go to the origin as HEAD, uncached, unless a fill of the key is running.
     private func serveThroughCache(
         _ head: HTTPRequestHead, target: String, route: OriginRoute, policy: CachePolicy, context: ChannelHandlerContext
     ) {
@@ -169,9 +169,6 @@ final class ViewerRequestHandler: ChannelInboundHandler {
                 revalidation = stored
             }
         }
-        if head.method == .HEAD && revalidation == nil {
-            return responder.passThroughNow()
-        }
         startFill(head, key: key.bytes, target: target, route: route, policy: policy, revalidation: revalidation,
                   joining: responder, context: context)
     }
@@ -199,12 +196,17 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         let outcome = cache.fills.withLock { fills -> FillJoin in
             if let existing = fills[key] {
                 guard let responder else { return .alreadyRunning }
+                // A HEAD joins a running fill (it has or will have the head, and its body may be
+                // about to become a hit) rather than ask the origin again.
                 switch existing.join(responder) {
                 case .refused: return .busy
                 case .joined: return .joined(existing, complete: false)
                 case .joinedComplete: return .joined(existing, complete: true)
                 }
             }
+            // A HEAD miss with nothing to revalidate goes to the origin as HEAD, uncached: a
+            // fill would download the whole body to answer it.
+            if head.method == .HEAD && revalidation == nil { return .headWithoutFill }
             let fill = CacheFill(
                 key: key, eventLoop: context.eventLoop, cache: cache, route: route, policy: policy,
                 objectKey: objectRequest.key, revalidation: revalidation, logger: logger
@@ -223,7 +225,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
             responder?.follow(fill)
         case .joined(let fill, let complete):
             responder?.follow(fill, complete: complete)
-        case .busy:
+        case .busy, .headWithoutFill:
             responder?.passThroughNow()
         case .alreadyRunning:
             break
@@ -237,6 +239,8 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         case busy
         /// A background revalidation found a fill already running.
         case alreadyRunning
+        /// A HEAD miss and no fill running: it goes to the origin as HEAD.
+        case headWithoutFill
     }
 
     private func answer(_ response: ViewerResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {
