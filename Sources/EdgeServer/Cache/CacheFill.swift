@@ -302,7 +302,8 @@ final class CacheFill: OriginResponseDelegate, Sendable {
 
     /// The origin confirmed the stored entry: store its new lifetime, serve it as `RefreshHit`.
     private func refresh(_ revalidation: StoredObject, notModified headers: [(name: String, value: String)], now: CacheTime) {
-        let updates = S3ResponsePolicy.viewerHeaders(headers)
+        // The 304's fields replace the stored ones, except those s3edge sets itself (its Date).
+        let updates = Self.storedHeaders(S3ResponsePolicy.viewerHeaders(headers))
         guard let refreshed = revalidation.meta.revalidated(notModifiedHeaders: updates, policy: policy, now: now) else {
             // The 304 forbids storing it (no-store with min_ttl 0): still valid for these viewers.
             publish(answer: .stored(revalidation, .refreshHit), end: .complete)

@@ -319,14 +319,13 @@ final class CacheResponder {
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
     }
 
-    /// A head from origin fields not prepared in advance (a fill's, an error's).
+    /// A head from fields not prepared in advance: a fill's (already without the fields s3edge
+    /// sets itself, `CacheFill.storedHeaders`), or s3edge's own answer's.
     private func writeHead(status: Int, headers: [(name: String, value: String)], contentLength: Int?, age: Int64,
                            xCache: XCache, extra: [(String, String)] = []) {
         var fields = HTTPHeaders()
         fields.reserveCapacity(headers.count + extra.count + extraHeaders.count + 6)
-        for (name, value) in headers where !CacheFill.ownHeaders.contains(name.lowercased()) {
-            fields.add(name: name, value: value)
-        }
+        for (name, value) in headers { fields.add(name: name, value: value) }
         fields.add(name: "Server", value: "s3edge")
         for (name, value) in extra { fields.add(name: name, value: value) }
         writeHead(status: status, fields: fields, contentLength: contentLength, age: age, xCache: xCache)

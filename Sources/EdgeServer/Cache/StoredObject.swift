@@ -16,9 +16,8 @@ struct StoredObject: Sendable {
         self.meta = meta
         var fields = HTTPHeaders()
         fields.reserveCapacity(meta.headers.count + 8)
-        for (name, value) in meta.headers where !CacheFill.ownHeaders.contains(name.lowercased()) {
-            fields.add(name: name, value: value)
-        }
+        // Stored without the fields s3edge sets itself (CacheFill.storedHeaders).
+        for (name, value) in meta.headers { fields.add(name: name, value: value) }
         fields.add(name: "Server", value: "s3edge")
         if meta.status == 200 { fields.add(name: "Accept-Ranges", value: "bytes") }
         self.fields = fields
