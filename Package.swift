@@ -67,6 +67,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // CloudFront's invalidation API wire format. Pure Swift, no dependencies.
+        .target(name: "EdgeAdminAPI"),
         .target(
             name: "EdgeStore",
             dependencies: [
@@ -128,6 +130,7 @@ let package = Package(
             name: "EdgeCacheTests",
             dependencies: ["EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(name: "EdgeAdminAPITests", dependencies: ["EdgeAdminAPI"]),
         .testTarget(
             name: "EdgeStoreTests",
             dependencies: ["EdgeStore", "EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
