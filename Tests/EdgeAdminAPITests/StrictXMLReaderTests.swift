@@ -140,7 +140,8 @@ struct StrictXMLReaderRejectionTests {
     func unknownEntity() {
         let error = readError("<a>x &unknown; y</a>")
         #expect(error?.kind == .syntax)
-        #expect(error?.message == "unknown entity &unknown;: only &lt; &gt; &amp; &quot; &apos; and character references are accepted")
+        #expect(error?.message
+            == "unknown entity &unknown;: only &lt; &gt; &amp; &quot; &apos; and character references are accepted")
         #expect(error?.offset == 5)
         #expect(readError("<a b='&nbsp;'/>")?.message.hasPrefix("unknown entity &nbsp;") == true)
     }

@@ -33,7 +33,8 @@ public struct StrictXMLReader: Sendable {
     /// element, comments and whitespace around it) into its root element.
     public func parse(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElementNode {
         guard bytes.count <= maxBytes else {
-            throw XMLReadError(kind: .sizeLimit, message: "the document is \(bytes.count) bytes; at most \(maxBytes) are accepted",
+            throw XMLReadError(kind: .sizeLimit,
+                               message: "the document is \(bytes.count) bytes; at most \(maxBytes) are accepted",
                                offset: 0, line: 1, column: 1)
         }
         if let (offset, message) = XMLCharacters.firstInvalidCharacter(in: bytes) {
@@ -427,7 +428,9 @@ private struct XMLScanner {
                 position += 2
                 break
             }
-            guard hadWhitespace else { throw error(.syntax, "expected whitespace or '?>' in the XML declaration", at: position) }
+            guard hadWhitespace else {
+                throw error(.syntax, "expected whitespace or '?>' in the XML declaration", at: position)
+            }
             let nameStart = position
             let name = string(try self.name(what: "XML declaration field"))
             skipWhitespace()
