@@ -69,6 +69,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // CloudFront's invalidation API wire format: a strict XML reader, request decoding,
+        // response rendering. Pure Swift, no dependencies.
+        .target(name: "EdgeAdminAPI"),
         .target(
             name: "EdgeStore",
             dependencies: [
@@ -132,6 +135,7 @@ let package = Package(
             name: "EdgeCacheTests",
             dependencies: ["EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(name: "EdgeAdminAPITests", dependencies: ["EdgeAdminAPI"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "EdgeStoreTests",
             dependencies: ["EdgeStore", "EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
