@@ -45,7 +45,7 @@ struct Invalidate: ParsableCommand {
             url: "\(base)/2020-05-31/distribution/\(distribution)/invalidation",
             method: "POST",
             headers: ["Authorization: Bearer \(token)", "Content-Type: text/xml"],
-            body: InvalidationBatchRequest.xml(callerReference: reference, paths: paths),
+            body: Self.batch(callerReference: reference, paths: paths),
             verifyPeer: !Self.isLoopback(admin.host)
         )
         let response = try request.perform()
@@ -79,6 +79,19 @@ struct Invalidate: ParsableCommand {
             .first { !$0.isEmpty && !$0.hasPrefix("#") }
         guard let token else { throw ValidationError("the token file \(path) holds no token") }
         return token
+    }
+
+    /// An `InvalidationBatch` document, as the AWS CLI sends it.
+    static func batch(callerReference: String, paths: [String]) -> [UInt8] {
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+        let items = paths.map { "<Path>\(escaped($0))</Path>" }.joined()
+        return Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+            + "<InvalidationBatch xmlns=\"\(CloudFrontAPI.namespace)\">"
+            + "<Paths><Quantity>\(paths.count)</Quantity><Items>\(items)</Items></Paths>"
+            + "<CallerReference>\(escaped(callerReference))</CallerReference></InvalidationBatch>").utf8)
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -393,7 +393,7 @@ def test_hostile_bodies_are_refused_and_change_nothing(servers: ServerFactory, f
         ("wildcard in the middle", batch_xml(["/images/*/a.png"], "w"), 400, "InvalidArgument"),
         ("no leading slash", batch_xml(["images/a.png"], "s"), 400, "InvalidArgument"),
         ("path over 4,000 characters", batch_xml(["/" + "a" * 4000], "l"), 400, "InvalidArgument"),
-        ("quantity mismatch", batch_xml(["/a", "/b"], "q", quantity=3), 400, "InvalidArgument"),
+        ("quantity mismatch", batch_xml(["/a", "/b"], "q", quantity=3), 400, "InconsistentQuantities"),
         ("10,000 paths", batch_xml([f"/p{i}" for i in range(10_000)], "many"), 413, "BatchTooLarge"),
         ("10 MB body", b"<" * (10 << 20), 413, "BatchTooLarge"),
     ]

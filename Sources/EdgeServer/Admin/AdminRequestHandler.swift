@@ -82,13 +82,15 @@ final class AdminRequestHandler: ChannelInboundHandler {
                 "path": "\(path)", "peer": "\(context.remoteAddress?.description ?? "?")", "reason": "\(reason)",
             ])
             return write(route.isCloudFront
-                ? .cloudFront(.missingAuthentication, requestID: requestID) : .unauthorized, to: head, context: context)
+                ? .cloudFront(CloudFrontAPIError(
+                    code: "MissingAuthenticationToken", httpStatus: 401,
+                    message: "Missing Authentication Token", type: .sender), requestID: requestID) : .unauthorized, to: head, context: context)
         case .denied(let reason):
             admin.logger.warning("admin request refused", metadata: [
                 "path": "\(path)", "peer": "\(context.remoteAddress?.description ?? "?")", "reason": "\(reason)",
             ])
             return write(route.isCloudFront
-                ? .cloudFront(.accessDenied, requestID: requestID) : .forbidden, to: head, context: context)
+                ? .cloudFront(.accessDenied(), requestID: requestID) : .forbidden, to: head, context: context)
         }
         switch route {
         case .readyz:
@@ -108,7 +110,8 @@ final class AdminRequestHandler: ChannelInboundHandler {
         case .getInvalidation(let distributionID, let id):
             guard distributionExists(distributionID, head: head, requestID: requestID, context: context) else { return }
             guard let record = admin.slot.current.cache.invalidations.invalidation(distributionID: distributionID, id: id) else {
-                return write(.cloudFront(.noSuchInvalidation(id), requestID: requestID), to: head, context: context)
+                return write(.cloudFront(.noSuchInvalidation("The specified invalidation does not exist."), requestID: requestID),
+                             to: head, context: context)
             }
             write(.xml(.ok, record.document.xml()), to: head, context: context)
         case .listInvalidations(let distributionID):
@@ -116,12 +119,15 @@ final class AdminRequestHandler: ChannelInboundHandler {
             listInvalidations(distributionID, query: query, head: head, requestID: requestID, context: context)
         case .methodNotAllowed:
             write(route.isCloudFront
-                ? .cloudFront(.methodNotAllowed(head.method.rawValue), requestID: requestID)
+                ? .cloudFront(CloudFrontAPIError(
+                    code: "MethodNotAllowed", httpStatus: 405,
+                    message: "The method \(head.method.rawValue) is not allowed for this resource.", type: .sender), requestID: requestID)
                 : .text(.methodNotAllowed, "s3edge: method \(head.method.rawValue) is not allowed here\n"),
                 to: head, context: context)
         case .notFound(let cloudFront):
             write(cloudFront
-                ? .cloudFront(.notFound(path), requestID: requestID)
+                ? .cloudFront(CloudFrontAPIError(
+                    code: "NotFound", httpStatus: 404, message: "No API operation at this path.", type: .sender), requestID: requestID)
                 : .text(.notFound, "s3edge: no admin endpoint at \(path); see /status, /metrics, /2020-05-31/distribution/ID/invalidation\n"),
                 to: head, context: context)
         }
@@ -131,7 +137,8 @@ final class AdminRequestHandler: ChannelInboundHandler {
         _ id: String, head: HTTPRequestHead, requestID: String, context: ChannelHandlerContext
     ) -> Bool {
         if admin.slot.current.configuration.distributions.contains(where: { $0.id == id }) { return true }
-        write(.cloudFront(.noSuchDistribution(id), requestID: requestID), to: head, context: context)
+        write(.cloudFront(.noSuchDistribution("The specified distribution does not exist."), requestID: requestID),
+              to: head, context: context)
         return false
     }
 
@@ -139,7 +146,7 @@ final class AdminRequestHandler: ChannelInboundHandler {
         _ distributionID: String, body: [UInt8], head: HTTPRequestHead, requestID: String, context: ChannelHandlerContext
     ) {
         guard distributionExists(distributionID, head: head, requestID: requestID, context: context) else { return }
-        let batch: InvalidationBatchRequest
+        let batch: (callerReference: String, paths: [String])
         do {
             batch = try InvalidationBatchRequest.decode(body)
         } catch {
@@ -182,11 +189,13 @@ final class AdminRequestHandler: ChannelInboundHandler {
                             + "with different paths; use a new CallerReference"), requestID: requestID), to: head, context: context)
                 case .persistence(let error):
                     logger.error("invalidation not persisted (it is in effect until restart)", metadata: ["error": "\(error)"])
-                    write(.cloudFront(.internalError("the invalidation could not be saved: \(error)"), requestID: requestID),
+                    write(.cloudFront(.internalFailure("The invalidation could not be saved on the edge; it is in effect until restart."),
+                                      requestID: requestID),
                           to: head, context: context)
                 }
             case .failure(let error):
-                write(.cloudFront(.internalError("\(error)"), requestID: requestID), to: head, context: context)
+                admin.logger.error("invalidation failed", metadata: ["error": "\(error)"])
+                write(.cloudFront(.internalFailure("The invalidation could not be created."), requestID: requestID), to: head, context: context)
             }
         }
     }
@@ -199,11 +208,7 @@ final class AdminRequestHandler: ChannelInboundHandler {
         let maxItems = query.last { $0.0 == "MaxItems" }?.1
         do {
             let page = try InvalidationPaging.page(ids: records.map(\.id), marker: marker, maxItems: maxItems)
-            let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            let document = InvalidationListDocument(
-                marker: marker ?? "", nextMarker: page.nextMarker, maxItems: page.maxItems, isTruncated: page.isTruncated,
-                items: page.ids.compactMap { byID[$0] }.map(\.summary)
-            )
+            let document = InvalidationListDocument(page: page, items: page.indices.map { records[$0].summary })
             write(.xml(.ok, document.xml()), to: head, context: context)
         } catch {
             write(.cloudFront(error, requestID: requestID), to: head, context: context)
@@ -322,10 +327,17 @@ enum AdminRoute {
 extension InvalidationLog.Record {
     var document: InvalidationDocument {
         InvalidationDocument(
-            id: id, status: "Completed", createTime: createdMilliseconds, callerReference: callerReference, paths: paths)
+            id: id, status: .completed, createTime: createTime, callerReference: callerReference, paths: paths)
     }
 
-    var summary: InvalidationSummary {
-        InvalidationSummary(id: id, createTime: createdMilliseconds, status: "Completed")
+    var summary: InvalidationListDocument.Summary {
+        InvalidationListDocument.Summary(id: id, createTime: createTime, status: .completed)
+    }
+
+    /// Invalidations take effect before the API answers: they are `Completed` from the start.
+    var createTime: CloudFrontTimestamp {
+        CloudFrontTimestamp(
+            secondsSince1970: createdMilliseconds.quotientAndRemainder(dividingBy: 1000).quotient,
+            milliseconds: Int(createdMilliseconds % 1000))
     }
 }

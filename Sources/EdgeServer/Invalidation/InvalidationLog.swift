@@ -126,12 +126,12 @@ final class InvalidationLog: Sendable {
     }
 }
 
-struct InvalidationLogError: Error, CustomStringConvertible {
+public struct InvalidationLogError: Error, CustomStringConvertible {
     var path: String
     var operation: String
     var errno: Int32
 
-    var description: String {
+    public var description: String {
         "cannot \(operation) the invalidation log \(path): \(String(cString: strerror(errno))); "
             + "the cache directory must be writable by the service"
     }

@@ -47,7 +47,9 @@ enum AdminPipelines {
     }
 
     private static func http2(_ channel: any Channel, admin: AdminContext, logger: Logger) throws {
-        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(mode: .server) { stream in
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+        ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let sync = stream.pipeline.syncOperations
                 try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())

@@ -1,6 +1,5 @@
 import CoreMetrics
 import EdgeStore
-import Metrics
 import Prometheus
 import Synchronization
 
@@ -17,19 +16,19 @@ public final class EdgeMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
 
-    private let requests = Mutex<[RequestLabels: Counter]>([:])
-    private let handshakes = Mutex<[String: Counter]>([:])
-    private let originResponses = Mutex<[Int: Counter]>([:])
-    let responseBytes: Counter
-    let requestDuration: Metrics.Timer
-    let originErrors: Counter
-    let invalidations: Counter
-    let invalidationPaths: Counter
-    let cacheDecryptFailures: Counter
-    private let cacheBytes: Gauge
-    private let cacheMaxBytes: Gauge
-    private let cacheEntries: Gauge
-    private let cacheEvictions: Counter
+    private let requests = Mutex<[RequestLabels: CoreMetrics.Counter]>([:])
+    private let handshakes = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let originResponses = Mutex<[Int: CoreMetrics.Counter]>([:])
+    let responseBytes: CoreMetrics.Counter
+    let requestDuration: CoreMetrics.Timer
+    let originErrors: CoreMetrics.Counter
+    let invalidations: CoreMetrics.Counter
+    let invalidationPaths: CoreMetrics.Counter
+    let cacheDecryptFailures: CoreMetrics.Counter
+    private let cacheBytes: CoreMetrics.Gauge
+    private let cacheMaxBytes: CoreMetrics.Gauge
+    private let cacheEntries: CoreMetrics.Gauge
+    private let cacheEvictions: CoreMetrics.Counter
     private let evictionsReported = Mutex<Int>(0)
 
     /// Request duration buckets: hits take well under a millisecond, misses up to the origin's
@@ -46,16 +45,16 @@ public final class EdgeMetrics: Sendable {
         factory.durationHistogramBuckets = ["s3edge_request_duration_seconds": Self.durationBuckets]
         self.registry = registry
         self.factory = factory
-        responseBytes = Counter(label: "s3edge_response_bytes_total", factory: factory)
-        requestDuration = Metrics.Timer(label: "s3edge_request_duration_seconds", factory: factory)
-        originErrors = Counter(label: "s3edge_origin_errors_total", factory: factory)
-        invalidations = Counter(label: "s3edge_invalidations_total", factory: factory)
-        invalidationPaths = Counter(label: "s3edge_invalidation_paths_total", factory: factory)
-        cacheDecryptFailures = Counter(label: "s3edge_cache_unreadable_entries_total", factory: factory)
-        cacheBytes = Gauge(label: "s3edge_cache_bytes", factory: factory)
-        cacheMaxBytes = Gauge(label: "s3edge_cache_max_bytes", factory: factory)
-        cacheEntries = Gauge(label: "s3edge_cache_entries", factory: factory)
-        cacheEvictions = Counter(label: "s3edge_cache_evictions_total", factory: factory)
+        responseBytes = CoreMetrics.Counter(label: "s3edge_response_bytes_total", factory: factory)
+        requestDuration = CoreMetrics.Timer(label: "s3edge_request_duration_seconds", factory: factory)
+        originErrors = CoreMetrics.Counter(label: "s3edge_origin_errors_total", factory: factory)
+        invalidations = CoreMetrics.Counter(label: "s3edge_invalidations_total", factory: factory)
+        invalidationPaths = CoreMetrics.Counter(label: "s3edge_invalidation_paths_total", factory: factory)
+        cacheDecryptFailures = CoreMetrics.Counter(label: "s3edge_cache_unreadable_entries_total", factory: factory)
+        cacheBytes = CoreMetrics.Gauge(label: "s3edge_cache_bytes", factory: factory)
+        cacheMaxBytes = CoreMetrics.Gauge(label: "s3edge_cache_max_bytes", factory: factory)
+        cacheEntries = CoreMetrics.Gauge(label: "s3edge_cache_entries", factory: factory)
+        cacheEvictions = CoreMetrics.Counter(label: "s3edge_cache_evictions_total", factory: factory)
     }
 
     /// Labels of `s3edge_requests_total`.
@@ -72,7 +71,7 @@ public final class EdgeMetrics: Sendable {
         let labels = RequestLabels(status: status, result: result, protocolName: protocolName)
         let counter = requests.withLock { table in
             if let counter = table[labels] { return counter }
-            let counter = Counter(label: "s3edge_requests_total", dimensions: [
+            let counter = CoreMetrics.Counter(label: "s3edge_requests_total", dimensions: [
                 ("status", String(status)), ("cache", result), ("protocol", protocolName),
             ], factory: factory)
             table[labels] = counter
@@ -87,7 +86,7 @@ public final class EdgeMetrics: Sendable {
     func recordHandshake(version: String) {
         handshakes.withLock { table in
             if let counter = table[version] { return counter }
-            let counter = Counter(label: "s3edge_tls_handshakes_total", dimensions: [("version", version)], factory: factory)
+            let counter = CoreMetrics.Counter(label: "s3edge_tls_handshakes_total", dimensions: [("version", version)], factory: factory)
             table[version] = counter
             return counter
         }.increment()
@@ -97,7 +96,7 @@ public final class EdgeMetrics: Sendable {
     func recordOriginResponse(status: Int) {
         originResponses.withLock { table in
             if let counter = table[status] { return counter }
-            let counter = Counter(label: "s3edge_origin_responses_total", dimensions: [("status", String(status))], factory: factory)
+            let counter = CoreMetrics.Counter(label: "s3edge_origin_responses_total", dimensions: [("status", String(status))], factory: factory)
             table[status] = counter
             return counter
         }.increment()
