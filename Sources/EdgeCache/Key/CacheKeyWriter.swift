@@ -69,25 +69,29 @@ struct CacheKeyWriter {
     }
 }
 
-/// Reads length-prefixed fields back from a key (for `description`).
+/// Reads counts and length-prefixed fields back from a key (for `description` and
+/// ``InvalidationSubject``).
 struct CacheKeyReader {
     var bytes: ArraySlice<UInt8>
 
-    mutating func field() -> ArraySlice<UInt8>? {
-        var length = 0
+    /// A LEB128 count or length; nil if the bytes end first or it overflows.
+    mutating func count() -> Int? {
+        var value = 0
         var shift = 0
         while let byte = bytes.popFirst() {
             guard shift < 63 else { return nil }
-            length |= Int(byte & 0x7F) << shift
+            value |= Int(byte & 0x7F) << shift
             shift += 7
-            if byte & 0x80 == 0 {
-                guard length <= bytes.count else { return nil }
-                let value = bytes.prefix(length)
-                bytes = bytes.dropFirst(length)
-                return value
-            }
+            if byte & 0x80 == 0 { return value }
         }
         return nil
+    }
+
+    mutating func field() -> ArraySlice<UInt8>? {
+        guard let length = count(), length <= bytes.count else { return nil }
+        let value = bytes.prefix(length)
+        bytes = bytes.dropFirst(length)
+        return value
     }
 }
 
