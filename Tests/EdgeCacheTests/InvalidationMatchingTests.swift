@@ -170,6 +170,18 @@ struct InvalidationMatchingTests {
         #expect(rules.hidingSequence(of: subject("/img/%2a")) == 9)
     }
 
+    @Test("an exact rule and a prefix rule of the same path are two rules, retired separately")
+    func exactAndPrefixOfOnePath() throws {
+        var rules = try index("/a.jpg*", "/a.jpg")
+        #expect(rules.ruleCount == 2)
+        #expect(rules.hidingSequence(of: subject("/a.jpg")) == 2)
+        #expect(rules.hidingSequence(of: subject("/a.jpg?v=1")) == 1)
+        rules.retire(through: 1)
+        #expect(rules.ruleCount == 1)
+        #expect(rules.hidingSequence(of: subject("/a.jpg")) == 2)
+        #expect(rules.hidingSequence(of: subject("/a.jpg?v=1")) == 0)
+    }
+
     @Test("retiring drops the rules up to a sequence and keeps the later ones")
     func retire() throws {
         var rules = try index("/img/*", "/a.jpg", "/*", "/img/a.jpg", "/b*")

@@ -42,28 +42,8 @@ public struct InvalidationSubject: Sendable, Hashable {
 
     /// Nil if `cacheKey` is not a key of the current ``CacheKey`` layout.
     public init?(cacheKey bytes: [UInt8]) {
-        guard let tag = bytes.first else { return nil }
-        if tag == CacheKey.hostlessDigestTag {
-            self.init(host: [], normalized: [], extent: .pathPrefix)
-            return
-        }
-        guard tag == CacheKey.formatTag else { return nil }
-        var reader = CacheKeyReader(bytes: bytes[1...])
-        guard let host = reader.field(), let path = EscapedPath(reader.bytes) else { return nil }
-        var normalized: [UInt8] = []
-        guard path.isHashed else {
-            normalized.reserveCapacity(path.bytes.count + path.rest.count)
-            path.appendDecoded(to: &normalized, mayBeCut: false)
-            var parameters = CacheKeyReader(bytes: path.rest)
-            guard Self.appendQuery(&parameters, to: &normalized), parameters.skipHeadersAndCookies() else { return nil }
-            self.init(host: Array(host), normalized: normalized, extent: .whole)
-            return
-        }
-        // `CacheKey.hashed` cuts a path only when it runs into the room left for the digest,
-        // which puts the key at 498 or 499 bytes; a shorter hashed key kept its whole path.
-        let whole = bytes.count < CacheKey.maximumLength - 1
-        path.appendDecoded(to: &normalized, mayBeCut: !whole)
-        self.init(host: Array(host), normalized: normalized, extent: whole ? .pathOnly : .pathPrefix)
+        guard let parsed = bytes.withUnsafeBufferPointer({ Self.parse($0[...]) }) else { return nil }
+        self = parsed
     }
 
     init(host: [UInt8], normalized: [UInt8], extent: Extent) {
@@ -72,10 +52,34 @@ public struct InvalidationSubject: Sendable, Hashable {
         self.extent = extent
     }
 
+    /// Reads the key from the buffer it is stored in: no slice of it is reference counted, and
+    /// the only allocations are ``host`` and ``normalized`` (and decoded query pairs if one
+    /// holds a `%`).
+    private static func parse(_ bytes: KeyBytes) -> Self? {
+        guard let tag = bytes.first else { return nil }
+        if tag == CacheKey.hostlessDigestTag { return Self(host: [], normalized: [], extent: .pathPrefix) }
+        guard tag == CacheKey.formatTag else { return nil }
+        var reader = CacheKeyReader(bytes: bytes.dropFirst())
+        guard let host = reader.field(), let path = EscapedPath(reader.bytes) else { return nil }
+        var normalized: [UInt8] = []
+        guard path.isHashed else {
+            normalized.reserveCapacity(path.bytes.count + path.rest.count)
+            path.appendDecoded(to: &normalized, mayBeCut: false)
+            var parameters = CacheKeyReader(bytes: path.rest)
+            guard appendQuery(&parameters, to: &normalized), parameters.skipHeadersAndCookies() else { return nil }
+            return Self(host: Array(host), normalized: normalized, extent: .whole)
+        }
+        // `CacheKey.hashed` cuts a path only when it runs into the room left for the digest,
+        // which puts the key at 498 or 499 bytes; a shorter hashed key kept its whole path.
+        let whole = bytes.count < CacheKey.maximumLength - 1
+        path.appendDecoded(to: &normalized, mayBeCut: !whole)
+        return Self(host: Array(host), normalized: normalized, extent: whole ? .pathOnly : .pathPrefix)
+    }
+
     /// Reads the key's query pairs and appends them in canonical form. Keys store pairs sorted
     /// as sent, so without a `%` they are in canonical order already and are copied as they are,
     /// without decoding or sorting. False if the pairs are malformed.
-    private static func appendQuery(_ reader: inout CacheKeyReader, to output: inout [UInt8]) -> Bool {
+    private static func appendQuery(_ reader: inout CacheKeyReader<KeyBytes>, to output: inout [UInt8]) -> Bool {
         guard let count = reader.count() else { return false }
         let pairs = reader
         var hasEscapes = false
@@ -106,7 +110,7 @@ public struct InvalidationSubject: Sendable, Hashable {
 extension CacheKeyReader {
     /// A query parameter or cookie as ``CacheKeyWriter/append(pairs:)`` writes it: the name, a
     /// presence byte, and the value if present. Nil if malformed.
-    fileprivate mutating func pair() -> (name: ArraySlice<UInt8>, value: ArraySlice<UInt8>?)? {
+    fileprivate mutating func pair() -> (name: Bytes, value: Bytes?)? {
         guard let name = field(), let present = bytes.popFirst() else { return nil }
         switch present {
         case 0: return (name, nil)
@@ -132,17 +136,20 @@ extension CacheKeyReader {
     }
 }
 
+/// A key's bytes where it is stored, for the duration of ``InvalidationSubject/init(cacheKey:)``.
+private typealias KeyBytes = Slice<UnsafeBufferPointer<UInt8>>
+
 /// The escaped path of a key, up to its terminator (0x00) or, in a hashed key, the digest marker.
 private struct EscapedPath {
     /// Escaped bytes of the path.
-    let bytes: ArraySlice<UInt8>
+    let bytes: KeyBytes
     /// What follows the terminator (the parameters); empty in a hashed key.
-    let rest: ArraySlice<UInt8>
+    let rest: KeyBytes
     let isHashed: Bool
     /// True when `bytes` holds an escape pair (a 0x00 or 0x01 byte in the path).
     let hasEscapes: Bool
 
-    init?(_ key: ArraySlice<UInt8>) {
+    init?(_ key: KeyBytes) {
         var index = key.startIndex
         var hasEscapes = false
         while index < key.endIndex {
@@ -154,7 +161,7 @@ private struct EscapedPath {
                 guard index + 1 < key.endIndex else { return nil }
                 switch key[index + 1] {
                 case CacheKey.digestMarker:
-                    self.init(bytes: key[..<index], rest: [], isHashed: true, hasEscapes: hasEscapes)
+                    self.init(bytes: key[..<index], rest: key[key.endIndex...], isHashed: true, hasEscapes: hasEscapes)
                     return
                 case 0x01, 0x02: hasEscapes = true
                 default: return nil
@@ -167,7 +174,7 @@ private struct EscapedPath {
         return nil
     }
 
-    private init(bytes: ArraySlice<UInt8>, rest: ArraySlice<UInt8>, isHashed: Bool, hasEscapes: Bool) {
+    private init(bytes: KeyBytes, rest: KeyBytes, isHashed: Bool, hasEscapes: Bool) {
         self.bytes = bytes
         self.rest = rest
         self.isHashed = isHashed

@@ -8,7 +8,9 @@ enum PercentDecoding {
     /// Appends `bytes` decoded to `output`. With `inputMayBeCut` (a path cut short in a hashed
     /// key, a pattern ending in `*`), a `%` too close to the end to tell stops the decoding
     /// there: the rest could be `%20` in the full text, so a shorter prefix is the safe answer.
-    static func append(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8], inputMayBeCut: Bool = false) {
+    static func append<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, to output: inout [UInt8], inputMayBeCut: Bool = false
+    ) where Bytes.Index == Int {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
@@ -33,7 +35,7 @@ enum PercentDecoding {
         }
     }
 
-    static func decoded(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    static func decoded<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> [UInt8] where Bytes.Index == Int {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         append(bytes, to: &output)
@@ -62,8 +64,8 @@ struct CanonicalQuery {
 
     var isEmpty: Bool { pairs.isEmpty }
 
-    mutating func append(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>?) {
-        pairs.append((PercentDecoding.decoded(name), value.map(PercentDecoding.decoded)))
+    mutating func append<Bytes: RandomAccessCollection<UInt8>>(name: Bytes, value: Bytes?) where Bytes.Index == Int {
+        pairs.append((PercentDecoding.decoded(name), value.map { PercentDecoding.decoded($0) }))
     }
 
     /// Appends `?` and the sorted pairs to `output`; nothing when there are no pairs, so a
@@ -84,7 +86,7 @@ struct CanonicalQuery {
     }
 
     /// One pair as `name=value`, or `name` when it has no value.
-    static func write(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>?, to output: inout [UInt8]) {
+    static func write<Bytes: Collection<UInt8>>(name: Bytes, value: Bytes?, to output: inout [UInt8]) {
         output.append(contentsOf: name)
         if let value {
             output.append(UInt8(ascii: "="))

@@ -70,9 +70,10 @@ struct CacheKeyWriter {
 }
 
 /// Reads counts and length-prefixed fields back from a key (for `description` and
-/// ``InvalidationSubject``).
-struct CacheKeyReader {
-    var bytes: ArraySlice<UInt8>
+/// ``InvalidationSubject``, which reads from an unsafe buffer to stay free of reference
+/// counting on the hit path).
+struct CacheKeyReader<Bytes: Collection<UInt8>> where Bytes.SubSequence == Bytes {
+    var bytes: Bytes
 
     /// A LEB128 count or length; nil if the bytes end first or it overflows.
     mutating func count() -> Int? {
@@ -87,7 +88,7 @@ struct CacheKeyReader {
         return nil
     }
 
-    mutating func field() -> ArraySlice<UInt8>? {
+    mutating func field() -> Bytes? {
         guard let length = count(), length <= bytes.count else { return nil }
         let value = bytes.prefix(length)
         bytes = bytes.dropFirst(length)
