@@ -62,8 +62,6 @@ enum PercentDecoding {
 struct CanonicalQuery {
     private var pairs: [(name: [UInt8], value: [UInt8]?)] = []
 
-    var isEmpty: Bool { pairs.isEmpty }
-
     mutating func append<Bytes: RandomAccessCollection<UInt8>>(name: Bytes, value: Bytes?) where Bytes.Index == Int {
         pairs.append((PercentDecoding.decoded(name), value.map { PercentDecoding.decoded($0) }))
     }
