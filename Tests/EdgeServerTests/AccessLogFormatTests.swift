@@ -127,6 +127,26 @@ enum AccessLogSamples {
         #expect(line.unicodeScalars.allSatisfy { $0 == "\t" || $0 == "\n" || (0x21...0x7E).contains($0.value) })
     }
 
+    @Test func requestTargetsSplitAtTheFirstQuestionMark() {
+        #expect(AccessLogRecord.splitTarget("/a/b.jpg?x=1?y=2") == ("/a/b.jpg", "x=1?y=2"))
+        #expect(AccessLogRecord.splitTarget("/a/b.jpg") == ("/a/b.jpg", nil))
+        let (stem, query) = AccessLogRecord.splitTarget("/a?")
+        var record = AccessLogSamples.minimal
+        record.uriStem = stem
+        record.uriQuery = query
+        // An empty query prints like no query, as in CloudFront's logs.
+        #expect(AccessLogSamples.fields(w3c.line(record))[7...11] == ["/a", "400", "-", "-", "-"])
+    }
+
+    @Test func helpersGiveTheClockAndTheHostName() {
+        let now = AccessLogRecord.currentTime()
+        #expect(abs(Double(now) / 1e9 - Date().timeIntervalSince1970) < 5)
+        var name = utsname()
+        uname(&name)
+        let nodename = withUnsafeBytes(of: &name.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        #expect(AccessLogRecord.defaultEdgeLocation() == (nodename.isEmpty ? "s3edge" : nodename))
+    }
+
     @Test func valuesThatEscapeToTheWorstCaseFitTheirLine() throws {
         // 20,000 spaces escape to 60,000 bytes (W3C) and 20,000 controls to 120,000 (JSON):
         // far past any stack buffer, and exactly each escaping's worst case.
