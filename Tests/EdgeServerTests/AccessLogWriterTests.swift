@@ -170,6 +170,33 @@ import Testing
         }
     }
 
+    @Test func aFullDiskAtStartIsAnOpenError() {
+        // /dev/full takes the open and refuses every write with ENOSPC.
+        do {
+            _ = try AccessLogWriter(destination: .file("/dev/full"), formatter: AccessLogFormatter(format: .w3c),
+                                    logger: Logger(label: "test"))
+            Issue.record("the W3C header cannot be written to /dev/full")
+        } catch {
+            #expect(error.description == "cannot open the access log /dev/full (write: No space left on device): "
+                + "free space on its file system or fix the file's permissions")
+        }
+    }
+
+    @Test func failingWritesAreReportedOnceRetriedAndGivenUpOnlyAtShutdown() throws {
+        let messages = NIOLockedValueBox<[(Logger.Level, String)]>([])
+        let logger = Logger(label: "test") { _ in RecordingHandler(messages: messages) }
+        // JSON has no header, so the open succeeds and the failures come later.
+        let writer = try AccessLogWriter(destination: .file("/dev/full"), formatter: AccessLogFormatter(format: .json),
+                                         logger: logger, flushInterval: .milliseconds(10))
+        for index in 0..<3 { writer.log(Self.record("full-\(index)")) }
+        usleep(200_000)
+        let reports = messages.withLockedValue { $0 }
+        #expect(reports.map(\.1) == ["access log: cannot write to /dev/full (No space left on device); the lines "
+            + "wait, up to 8388608 bytes, and the write is retried"])
+        writer.shutdown()
+        #expect(messages.withLockedValue { $0 }.last?.1 == "access log: gave up writing 3 lines to /dev/full at shutdown (No space left on device)")
+    }
+
     @Test func linesOverThePendingLimitAreDroppedCountedAndReported() throws {
         let scratch = try Scratch()
         let path = scratch.file("access.log")

@@ -35,10 +35,9 @@ final class AccessLogSink {
             descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
             guard descriptor >= 0 else { throw AccessLogOpenError(path: path, openErrno: errno) }
         }
-        if let code = startIfEmpty() {
+        if let failure = startIfEmpty() {
             if case .file = destination { close(descriptor) }
-            throw AccessLogOpenError(path: name, reason: "write: \(describeErrno(code))",
-                                     fix: "free space on its file system or fix the file's permissions")
+            throw failure
         }
     }
 
@@ -51,11 +50,7 @@ final class AccessLogSink {
         guard fresh >= 0 else { return AccessLogOpenError(path: path, openErrno: errno) }
         close(descriptor)
         descriptor = fresh
-        if let code = startIfEmpty() {
-            return AccessLogOpenError(path: path, reason: "write: \(describeErrno(code))",
-                                      fix: "free space on its file system or fix the file's permissions")
-        }
-        return nil
+        return startIfEmpty()
     }
 
     func closeFile() {
@@ -103,12 +98,18 @@ final class AccessLogSink {
     }
 
     /// Writes the header if the file is empty (a pipe or socket always counts as empty: it is a
-    /// fresh stream). Returns `errno` if that failed.
-    private func startIfEmpty() -> Int32? {
+    /// fresh stream). Returns why that failed.
+    private func startIfEmpty() -> AccessLogOpenError? {
         var status = stat()
         let regular = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
         wholeWriteLimit = regular ? nil : Int(PIPE_BUF)
-        guard !header.isEmpty, !regular || status.st_size == 0 else { return nil }
-        return writeAll(header, from: 0, giveUp: { true }).failure
+        guard !header.isEmpty, !regular || status.st_size == 0,
+              let code = writeAll(header, from: 0, giveUp: { true }).failure
+        else { return nil }
+        let fix = switch destination {
+        case .stderr: "stderr is closed or not writable: start s3edge with stderr open (systemd does), or log to a file"
+        case .file: "free space on its file system or fix the file's permissions"
+        }
+        return AccessLogOpenError(path: name, reason: "write: \(describeErrno(code))", fix: fix)
     }
 }
