@@ -27,12 +27,10 @@ enum ViewerPipelines {
         let hsts = configuration.viewer.hsts?.headerValue
         let alpn = ApplicationProtocolNegotiationHandler { [tls] result, channel in
             channel.eventLoop.makeCompletedFuture {
-                let facts = ConnectionFacts(remote: channel.remoteAddress, scheme: .https)
-                if let session = tls.session {
-                    facts.sslProtocol = session.protocolVersion
-                    facts.sslCipher = session.cipher
-                    observability.metrics.recordHandshake(version: session.protocolVersion)
-                }
+                let session = tls.session
+                let facts = ConnectionFacts(
+                    remote: channel.remoteAddress, scheme: .https, sslProtocol: session?.protocolVersion, sslCipher: session?.cipher)
+                if let session { observability.metrics.recordHandshake(version: session.protocolVersion) }
                 switch result {
                 case .negotiated("h2"):
                     try http2(channel, runtime: runtime, hsts: hsts, observability: observability, facts: facts, logger: logger)

@@ -4,17 +4,19 @@ import NIOHTTP1
 import Synchronization
 
 /// What every request of one viewer connection shares in the access log: who, and over what.
-final class ConnectionFacts {
+final class ConnectionFacts: Sendable {
     let clientIP: String
     let clientPort: Int?
     let scheme: AccessLogRecord.ViewerProtocol
-    var sslProtocol: String?
-    var sslCipher: String?
+    let sslProtocol: String?
+    let sslCipher: String?
 
-    init(remote: SocketAddress?, scheme: AccessLogRecord.ViewerProtocol) {
+    init(remote: SocketAddress?, scheme: AccessLogRecord.ViewerProtocol, sslProtocol: String? = nil, sslCipher: String? = nil) {
         clientIP = remote?.ipAddress ?? "-"
         clientPort = remote?.port
         self.scheme = scheme
+        self.sslProtocol = sslProtocol
+        self.sslCipher = sslCipher
     }
 }
 
