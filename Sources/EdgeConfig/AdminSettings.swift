@@ -78,10 +78,17 @@ public struct AccessLogSettings: Sendable, Equatable {
     /// `log_cookies`, default false: whether `cs(Cookie)` holds the viewer's cookies (`-`
     /// otherwise), as CloudFront's "cookie logging" option.
     public var logCookies: Bool
+    /// Line of `path` (0 when absent), for diagnostics; not part of equality.
+    public var line: Int
 
-    public init(destination: Destination = .off, format: Format = .w3c, logCookies: Bool = false) {
+    public init(destination: Destination = .off, format: Format = .w3c, logCookies: Bool = false, line: Int = 0) {
         self.destination = destination
         self.format = format
         self.logCookies = logCookies
+        self.line = line
+    }
+
+    public static func == (lhs: AccessLogSettings, rhs: AccessLogSettings) -> Bool {
+        lhs.destination == rhs.destination && lhs.format == rhs.format && lhs.logCookies == rhs.logCookies
     }
 }

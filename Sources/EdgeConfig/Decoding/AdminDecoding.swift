@@ -61,7 +61,7 @@ extension AccessLogSettings {
     ) -> AccessLogSettings? {
         let errorsBefore = diagnostics.errorCount
         guard let reader = MappingReader(entry, known: keys, &diagnostics) else { return nil }
-        var settings = AccessLogSettings()
+        var settings = AccessLogSettings(line: reader["path"]?.line ?? entry.keyLine)
         if let pathEntry = reader["path"],
             let text = pathEntry.text(expected: "off, stderr, or a file path such as /var/log/s3edge/access.log", &diagnostics)
         {

@@ -108,7 +108,7 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     ) {
         self.key = key
         self.eventLoop = eventLoop
-        self.sequence = cache.invalidations.fillSequence()
+        self.sequence = cache.invalidations.fillStarted()
         self.cache = cache
         self.route = route
         self.policy = policy
@@ -116,6 +116,10 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         self.revalidation = revalidation
         self.logger = logger
         self.loopState = NIOLoopBoundBox(LoopState(), eventLoop: eventLoop)
+    }
+
+    deinit {
+        cache.invalidations.fillFinished(sequence)
     }
 
     /// Starts the origin request. Call on `eventLoop`, after registering the fill.

@@ -32,6 +32,10 @@ public final class InvalidationEngine: Sendable {
         var activeRules = 0
         var sweepRunning = false
         var sweepWanted = false
+        /// Sequences of fills not yet finished (a fill may commit long after it began, if its
+        /// origin is slow): rules are never retired while a fill older than them could still
+        /// commit an entry they hide.
+        var runningFills: [UInt64: Int] = [:]
     }
 
     private let state: Mutex<State>
@@ -73,12 +77,21 @@ public final class InvalidationEngine: Sendable {
         activeRules.load(ordering: .relaxed) > 0
     }
 
-    /// The sequence a fill starting now records in its entry.
-    func fillSequence() -> UInt64 {
+    /// The sequence a fill starting now records in its entry; the fill calls `fillFinished`
+    /// with it when it is gone.
+    func fillStarted() -> UInt64 {
         state.withLock { state in
             // Recorded, so that the next rule is strictly above every fill begun before it.
             state.lastSequence = max(Self.nowMicroseconds(), state.lastSequence)
+            state.runningFills[state.lastSequence, default: 0] += 1
             return state.lastSequence
+        }
+    }
+
+    func fillFinished(_ sequence: UInt64) {
+        state.withLock { state in
+            guard let count = state.runningFills[sequence] else { return }
+            state.runningFills[sequence] = count > 1 ? count - 1 : nil
         }
     }
 
@@ -183,13 +196,29 @@ public final class InvalidationEngine: Sendable {
         }
     }
 
+    enum NextSweep {
+        case none
+        /// Invalidations arrived during the sweep.
+        case now
+        /// A fill older than some rules was still running: once it has finished, a sweep can
+        /// delete what it stored and retire those rules.
+        case later
+    }
+
     /// A sweep begun at `sequence` finished (or failed, `completed: false`): retires the rules
-    /// it covered. Returns true if another sweep was asked for meanwhile.
-    func endSweep(through sequence: UInt64, completed: Bool) -> Bool {
-        let again = state.withLock { state -> Bool in
+    /// it covered, except those a still-running older fill could yet store an entry under.
+    func endSweep(through requested: UInt64, completed: Bool) -> (retiredThrough: UInt64, next: NextSweep) {
+        var retired: UInt64 = 0
+        let next = state.withLock { state -> NextSweep in
             state.sweepRunning = false
-            guard completed else { return state.sweepWanted }
-            state.retiredThrough = max(state.retiredThrough, sequence)
+            guard completed else { return state.sweepWanted ? .now : .later }
+            // A rule hides a fill's entry only if it is newer than the fill: rules up to the oldest
+            // running fill's sequence can go.
+            let oldestFill = state.runningFills.keys.min() ?? .max
+            let sequence = min(requested, oldestFill)
+            guard sequence > state.retiredThrough else { return state.sweepWanted ? .now : .later }
+            state.retiredThrough = sequence
+            retired = sequence
             var active = 0
             for (distribution, var index) in state.indexes {
                 index.retire(through: sequence)
@@ -198,16 +227,17 @@ public final class InvalidationEngine: Sendable {
             }
             state.activeRules = active
             activeRules.store(active, ordering: .relaxed)
-            return state.sweepWanted
+            if state.sweepWanted { return .now }
+            return active > 0 ? .later : .none
         }
-        if completed {
+        if retired > 0 {
             do {
-                try log.appendRetirement(through: sequence)
+                try log.appendRetirement(through: retired)
             } catch {
                 logger.warning("\(error)")
             }
         }
-        return again
+        return (retired, next)
     }
 
     static func nowMicroseconds() -> UInt64 {

@@ -42,6 +42,10 @@ extension ViewerCache {
         }
     }
 
+    /// How long to wait before sweeping again when rules could not all be retired (a slow fill
+    /// older than them was running, or the sweep failed).
+    static let sweepRetryDelay = TimeAmount.seconds(30)
+
     /// Deletes, in the background, every stored entry an invalidation hides, then retires the
     /// rules the sweep covered. One sweep at a time; a request for another while one runs starts
     /// it when the first ends.
@@ -74,8 +78,15 @@ extension ViewerCache {
                 completed = false
                 logger.warning("invalidation sweep stopped; invalidated entries stay hidden", metadata: ["error": "\(error)"])
             }
-            if engine.endSweep(through: through, completed: completed) {
+            switch engine.endSweep(through: through, completed: completed).next {
+            case .none:
+                break
+            case .now:
                 self.sweep(distributionForHost: distributionForHost, on: loop)
+            case .later:
+                loop.scheduleTask(in: Self.sweepRetryDelay) {
+                    self.sweep(distributionForHost: distributionForHost, on: loop)
+                }
             }
         }
     }
