@@ -142,7 +142,14 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         let subscriber = reference(responder)
         let outcome: JoinOutcome = broadcast.withLockedValue { broadcast in
             guard broadcast.join(subscriber) else { return .refused }
-            return broadcast.end == .complete ? .joinedComplete : .joined
+            if broadcast.end == .complete { return .joinedComplete }
+            // Every byte the origin announced is here, its end just not processed yet: the viewer
+            // before this one already has the whole object, so for this one it is a hit too.
+            if case .response(let response)? = broadcast.answer, let length = response.contentLength,
+               broadcast.end == nil, broadcast.received == length {
+                return .joinedComplete
+            }
+            return .joined
         }
         // A finished fill that stores nothing (over max_object_size, not cacheable) still served
         // this viewer from the origin's bytes: a miss.
