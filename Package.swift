@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries, linked from the distribution (never vendored).
@@ -67,6 +69,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // CloudFront's invalidation API wire format: a strict XML reader, request decoding,
+        // response rendering. Pure Swift, no dependencies.
+        .target(name: "EdgeAdminAPI"),
         .target(
             name: "EdgeStore",
             dependencies: [
@@ -79,7 +84,7 @@ let package = Package(
         .target(
             name: "EdgeServer",
             dependencies: [
-                "EdgeTLS", "EdgeConfig", "EdgeOrigin", "EdgeCache", "EdgeStore",
+                "EdgeTLS", "EdgeConfig", "EdgeOrigin", "EdgeCache", "EdgeStore", "EdgeAdminAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,12 +95,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
             name: "s3edge",
             dependencies: [
-                "EdgeServer", "EdgeConfig", "EdgeTLS", "EdgeOrigin", "EdgeStore",
+                "EdgeServer", "EdgeConfig", "EdgeTLS", "EdgeOrigin", "EdgeStore", "EdgeAdminAPI", "CCurl", "CCurlShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -128,6 +135,7 @@ let package = Package(
             name: "EdgeCacheTests",
             dependencies: ["EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(name: "EdgeAdminAPITests", dependencies: ["EdgeAdminAPI"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "EdgeStoreTests",
             dependencies: ["EdgeStore", "EdgeCache", .product(name: "NIOCore", package: "swift-nio")]

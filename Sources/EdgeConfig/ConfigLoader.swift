@@ -5,7 +5,7 @@ import Yams
 public enum ConfigLoader {
     /// Top-level sections. A new section is one entry here plus one line in
     /// `decode(root:)`.
-    static let topLevelKeys = ["listen", "tls", "viewer", "limits", "log", "cache", "distributions"]
+    static let topLevelKeys = ["listen", "tls", "viewer", "limits", "log", "cache", "admin", "access_log", "distributions"]
 
     /// Reads and validates the file. Returns the configuration plus warnings;
     /// throws ConfigLoadError with every error found. Relative certificate paths
@@ -68,14 +68,21 @@ public enum ConfigLoader {
         let log = reader["log"].map { LogSettings.decode($0, &diagnostics) } ?? LogSettings()
         let cache = reader["cache"].map { CacheSettings.decode($0, baseDirectory: baseDirectory, &diagnostics) }
             ?? CacheSettings()
+        let admin = reader["admin"].map { AdminSettings.decode($0, baseDirectory: baseDirectory, &diagnostics) }
+            ?? AdminSettings()
+        let accessLog = reader["access_log"].map { AccessLogSettings.decode($0, baseDirectory: baseDirectory, &diagnostics) }
+            ?? AccessLogSettings()
         let distributions = reader.required("distributions", "which hostnames to serve", &diagnostics)
             .flatMap { Distribution.decodeList($0, baseDirectory: baseDirectory, &diagnostics) }
-        guard let listen, let tls, let viewer, let limits, let log, let cache, let distributions else { return nil }
+        guard let listen, let tls, let viewer, let limits, let log, let cache, let admin, let accessLog,
+            let distributions
+        else { return nil }
         let configuration = EdgeConfiguration(
             listen: listen, tls: tls, viewer: viewer, limits: limits, log: log, cache: cache,
-            distributions: distributions)
+            admin: admin, accessLog: accessLog, distributions: distributions)
         crossSectionWarnings(configuration, reader, &diagnostics)
         cacheWarnings(configuration, reader, &diagnostics)
+        adminWarnings(configuration, reader, &diagnostics)
         return configuration
     }
 

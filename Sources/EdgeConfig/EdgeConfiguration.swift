@@ -13,6 +13,10 @@ public struct EdgeConfiguration: Sendable, Equatable {
     public var log: LogSettings
     /// Section `cache:` (optional; /var/cache/s3edge, 10 GiB).
     public var cache: CacheSettings
+    /// Section `admin:` (optional; plain HTTP, no credentials: only `/healthz` answers).
+    public var admin: AdminSettings
+    /// Section `access_log:` (optional; off).
+    public var accessLog: AccessLogSettings
     /// Section `distributions:` (required, at least one).
     public var distributions: [Distribution]
 
@@ -23,6 +27,8 @@ public struct EdgeConfiguration: Sendable, Equatable {
         limits: LimitSettings = LimitSettings(),
         log: LogSettings = LogSettings(),
         cache: CacheSettings = CacheSettings(),
+        admin: AdminSettings = AdminSettings(),
+        accessLog: AccessLogSettings = AccessLogSettings(),
         distributions: [Distribution]
     ) {
         self.listen = listen
@@ -31,6 +37,8 @@ public struct EdgeConfiguration: Sendable, Equatable {
         self.limits = limits
         self.log = log
         self.cache = cache
+        self.admin = admin
+        self.accessLog = accessLog
         self.distributions = distributions
     }
 

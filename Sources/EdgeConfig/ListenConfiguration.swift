@@ -47,11 +47,15 @@ public struct ListenConfiguration: Sendable, Equatable {
     /// Plain-HTTP listeners; empty (the default) means none. Needed for
     /// `viewer.protocol_policy: redirect-to-https` to have anything to redirect.
     public var http: [ListenAddress]
-    /// Admin/metrics listener; nil (the default) means none. Keep it on a
+    /// Admin API and metrics listener, default `127.0.0.1:9180` (CloudFront's invalidation
+    /// API, `/metrics`, `/healthz`); `admin: off` makes it nil, no listener. Keep it on a
     /// loopback or private address.
     public var admin: ListenAddress?
 
-    public init(https: [ListenAddress], http: [ListenAddress] = [], admin: ListenAddress? = nil) {
+    /// `127.0.0.1:9180`: loopback only, so a default install exposes nothing.
+    public static let defaultAdmin = ListenAddress(host: "127.0.0.1", port: 9180)
+
+    public init(https: [ListenAddress], http: [ListenAddress] = [], admin: ListenAddress? = ListenConfiguration.defaultAdmin) {
         self.https = https
         self.http = http
         self.admin = admin

@@ -1,15 +1,16 @@
 import ArgumentParser
+import EdgeServer
 
 /// `s3edge`: a self-hosted, CloudFront-style HTTPS edge cache for private S3 content.
 @main
 struct S3Edge: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = s3edgeVersion
 
     static let configuration = CommandConfiguration(
         commandName: "s3edge",
         abstract: "A CloudFront-style HTTPS edge cache for private S3 buckets.",
         version: version,
-        subcommands: [Serve.self, CheckConfig.self, MakeCert.self]
+        subcommands: [Serve.self, CheckConfig.self, MakeCert.self, Invalidate.self]
     )
 }
 

@@ -38,12 +38,17 @@ struct Serve: AsyncParsableCommand {
             try await group.shutdownGracefully()
             throw ExitCode(1)
         }
+        let metrics = EdgeMetrics()
         let credentials = CredentialSources(environment: .process(), logger: logger)
-        let origins = OriginServices(logger: logger, credentials: credentials)
+        let origins = OriginServices(logger: logger, credentials: credentials, metrics: metrics)
         let runtime: EdgeRuntime
+        let adminCredentials: AdminCredentials
+        let accessLog: AccessLogWriter?
         do {
             try await origins.prepare(for: configuration)
             runtime = try EdgeRuntime(configuration: configuration, origins: origins, cache: cache)
+            adminCredentials = try AdminCredentials(configuration.admin)
+            accessLog = try AccessLogWriter.open(configuration.accessLog, logger: logger)
         } catch {
             logger.critical("not starting: \(error)")
             origins.shutdown()
@@ -51,10 +56,16 @@ struct Serve: AsyncParsableCommand {
             try await group.shutdownGracefully()
             throw ExitCode(1)
         }
+        cache.sweepAtStart(configuration: configuration, on: group.next())
 
-        let failed = await run(runtime, origins: origins, group: group, logger: logger, notifySocket: environment["NOTIFY_SOCKET"])
+        let observability = Observability(metrics: metrics, accessLog: accessLog)
+        let failed = await run(
+            runtime, origins: origins, group: group, observability: observability, adminCredentials: adminCredentials,
+            logger: logger, notifySocket: environment["NOTIFY_SOCKET"]
+        )
         origins.shutdown()
         cache.close()
+        accessLog?.shutdown()
         // The service (and its quiescing helper) is gone by now: nothing schedules on the loops.
         try await group.shutdownGracefully()
         if failed { throw ExitCode(1) }
@@ -62,7 +73,8 @@ struct Serve: AsyncParsableCommand {
 
     /// Runs until SIGTERM/SIGINT has drained the server; true when it ended in an error.
     private func run(
-        _ runtime: EdgeRuntime, origins: OriginServices, group: MultiThreadedEventLoopGroup, logger: Logger, notifySocket: String?
+        _ runtime: EdgeRuntime, origins: OriginServices, group: MultiThreadedEventLoopGroup, observability: Observability,
+        adminCredentials: AdminCredentials, logger: Logger, notifySocket: String?
     ) async -> Bool {
         let service = EdgeService(
             configPath: options.config,
@@ -70,7 +82,9 @@ struct Serve: AsyncParsableCommand {
             origins: origins,
             group: group,
             logger: logger,
-            notifier: SystemdNotifier(socketPath: notifySocket)
+            notifier: SystemdNotifier(socketPath: notifySocket),
+            observability: observability,
+            adminCredentials: adminCredentials
         )
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -107,7 +107,7 @@ struct SyntaxAndKeysTests {
     @Test("a top level that is not a mapping is an error")
     func rootNotMapping() {
         #expect(diagnostics("- listen\n- tls\n") == [
-            "s3edge.yaml:1: expected a mapping of sections (listen, tls, viewer, limits, log, cache or distributions) "
+            "s3edge.yaml:1: expected a mapping of sections (listen, tls, viewer, limits, log, cache, admin, access_log or distributions) "
                 + "at top level, got a list"
         ])
     }

@@ -5,6 +5,8 @@ import EdgeTLS
 /// request line, `Name:value` headers with folded continuation lines, blank line, body.
 struct HTTPRequestFile {
     var method: String
+    /// The request target from the request line, exactly as written (path and query, raw).
+    var target: String
     /// The path from the request line, as the suite wrote it (raw, not encoded).
     var path: String
     /// Query parameters from the request line, percent-decoded.
@@ -20,6 +22,7 @@ struct HTTPRequestFile {
         let lastSpace = requestLine.lastIndex(of: " ")!
         method = String(requestLine[..<firstSpace])
         let target = requestLine[requestLine.index(after: firstSpace)..<lastSpace]
+        self.target = String(target)
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = String(parts[0])
         query = parts.count < 2 || parts[1].isEmpty ? [] : parts[1].split(separator: "&").map { pair in
@@ -41,6 +44,11 @@ struct HTTPRequestFile {
 
     var payloadHash: SigV4PayloadHash {
         SigV4PayloadHash(sha256Hex: HexEncoding.lowercase(SHA256.hash(body)))
+    }
+
+    /// The request as a server would receive it, for `SigV4Verifier`.
+    var received: SigV4ReceivedRequest {
+        SigV4ReceivedRequest(method: method, target: target, headers: headers, body: body)
     }
 
     func sigV4Request(payloadHash: SigV4PayloadHash? = nil) -> SigV4Request {

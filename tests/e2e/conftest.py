@@ -177,7 +177,8 @@ def base_config(https_port: int, certs: Certs, *, http_port: int | None = None,
     """The test configuration as a dict; tests modify it before writing it."""
     pairs = certificates if certificates is not None else [certs.ecdsa, certs.rsa]
     config: dict[str, Any] = {
-        "listen": {"https": f"127.0.0.1:{https_port}"},
+        # Every server its own admin port (the default, 127.0.0.1:9180, is one per machine).
+        "listen": {"https": f"127.0.0.1:{https_port}", "admin": f"127.0.0.1:{free_port()}"},
         "tls": {
             "min_version": "TLSv1.2",
             "security_policy": "TLSv1.2_2021",

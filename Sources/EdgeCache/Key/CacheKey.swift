@@ -14,9 +14,9 @@
 /// Nothing else: `X-Forwarded-*`, other headers, other cookies and unselected
 /// parameters never split the cache.
 ///
-/// Layout (format 1), chosen so that invalidations are key-prefix deletes
-/// (`invalidationPrefixes`): every key of one host and path prefix shares a
-/// byte prefix.
+/// Layout (format 1): every key of one host and path prefix shares a byte
+/// prefix, and ``InvalidationSubject`` reads host, path and query back for
+/// invalidation matching.
 /// ```
 /// 0x01  len(host) host  escaped(path)  0x00  query-pairs  header-values  cookie-pairs
 /// ```

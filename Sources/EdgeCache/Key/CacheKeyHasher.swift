@@ -11,7 +11,7 @@ public protocol CacheKeyHasher: Sendable {
 }
 
 enum CacheKeyHasherLimits {
-    /// Longest digest kept in a key (SHA-512's length); invalidation prefixes
-    /// for long paths assume no more.
+    /// Longest digest kept in a key (SHA-512's length), so a hashed key keeps
+    /// at least 433 bytes of host and path.
     static let maximumDigestLength = 64
 }

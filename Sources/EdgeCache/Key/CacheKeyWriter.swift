@@ -69,25 +69,30 @@ struct CacheKeyWriter {
     }
 }
 
-/// Reads length-prefixed fields back from a key (for `description`).
-struct CacheKeyReader {
-    var bytes: ArraySlice<UInt8>
+/// Reads counts and length-prefixed fields back from a key (for `description` and
+/// ``InvalidationSubject``, which reads from an unsafe buffer to stay free of reference
+/// counting on the hit path).
+struct CacheKeyReader<Bytes: Collection<UInt8>> where Bytes.SubSequence == Bytes {
+    var bytes: Bytes
 
-    mutating func field() -> ArraySlice<UInt8>? {
-        var length = 0
+    /// A LEB128 count or length; nil if the bytes end first or it overflows.
+    mutating func count() -> Int? {
+        var value = 0
         var shift = 0
         while let byte = bytes.popFirst() {
             guard shift < 63 else { return nil }
-            length |= Int(byte & 0x7F) << shift
+            value |= Int(byte & 0x7F) << shift
             shift += 7
-            if byte & 0x80 == 0 {
-                guard length <= bytes.count else { return nil }
-                let value = bytes.prefix(length)
-                bytes = bytes.dropFirst(length)
-                return value
-            }
+            if byte & 0x80 == 0 { return value }
         }
         return nil
+    }
+
+    mutating func field() -> Bytes? {
+        guard let length = count(), length <= bytes.count else { return nil }
+        let value = bytes.prefix(length)
+        bytes = bytes.dropFirst(length)
+        return value
     }
 }
 

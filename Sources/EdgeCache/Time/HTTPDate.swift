@@ -106,8 +106,8 @@ public enum HTTPDate {
         return era * 146097 + dayOfEra - 719468
     }
 
-    /// The inverse of `daysFromCivil`.
-    static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    /// The inverse of `daysFromCivil`. Public for the access log's dates.
+    public static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719468
         let era = (shifted >= 0 ? shifted : shifted - 146096) / 146097
         let dayOfEra = shifted - era * 146097

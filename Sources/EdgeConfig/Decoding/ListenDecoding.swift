@@ -9,9 +9,10 @@ extension ListenConfiguration {
         let https = reader.required("https", "address to accept HTTPS on, e.g. \"0.0.0.0:443\"", &diagnostics)
             .map { addresses($0, role: "listen.https", into: &placed, &diagnostics) } ?? []
         let http = reader["http"].map { addresses($0, role: "listen.http", into: &placed, &diagnostics) } ?? []
-        var admin: ListenAddress?
+        var admin: ListenAddress? = ListenConfiguration.defaultAdmin
         if let entry = reader["admin"] {
-            admin = address(entry, role: "listen.admin", into: &placed, &diagnostics)
+            admin = entry.node.scalar.flatMap { parseBool($0.string) } == false
+                ? nil : address(entry, role: "listen.admin", into: &placed, &diagnostics)
         }
         if let entry = reader["https"], case .sequence(let list) = entry.node, list.isEmpty {
             entry.problem("must list at least one address, e.g. \"0.0.0.0:443\"", &diagnostics)

@@ -62,7 +62,12 @@ struct CanonicalHeaders {
 /// then encoded value, `=` present even for empty values.
 enum CanonicalQuery {
     static func make(_ items: [(name: String, value: String)]) -> String {
-        encodedPairs(items)
+        sortedAndJoined(encodedPairs(items))
+    }
+
+    /// Pairs already encoded, sorted by name and then value, as `name=value` joined with `&`.
+    static func sortedAndJoined(_ pairs: [(name: String, value: String)]) -> String {
+        pairs
             .sorted { lhs, rhs in
                 lhs.name == rhs.name
                     ? lhs.value.utf8.lexicographicallyPrecedes(rhs.value.utf8)

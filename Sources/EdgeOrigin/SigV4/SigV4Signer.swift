@@ -98,7 +98,10 @@ public struct SigV4Signer: Sendable {
         "\(time.date)/\(region)/\(service)/aws4_request"
     }
 
-    private func signature(
+    /// The canonical request, string to sign and signature of `request` with `query` and
+    /// `headers` already canonical; `SigV4Verifier` rebuilds a received request's with it. Of
+    /// `request` only the method, path and payload hash are read.
+    func signature(
         _ request: SigV4Request, query: String, headers: CanonicalHeaders,
         credentials: SigV4Credentials, time: SigV4Timestamp
     ) -> (canonicalRequest: String, stringToSign: String, signature: String) {

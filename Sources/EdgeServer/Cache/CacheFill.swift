@@ -68,8 +68,11 @@ final class CacheFill: OriginResponseDelegate, Sendable {
 
     let key: [UInt8]
     let eventLoop: any EventLoop
+    /// The invalidation sequence when the fill began, recorded in the entry it stores: an
+    /// invalidation created after it hides what it stores.
+    let sequence: UInt64
     private let cache: ViewerCache
-    private let route: OriginRoute
+    let route: OriginRoute
     private let policy: CachePolicy
     private let objectKey: String
     /// A stored entry being revalidated: sent conditionally, served on 304 or (inside its
@@ -105,6 +108,7 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     ) {
         self.key = key
         self.eventLoop = eventLoop
+        self.sequence = cache.invalidations.fillStarted()
         self.cache = cache
         self.route = route
         self.policy = policy
@@ -112,6 +116,10 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         self.revalidation = revalidation
         self.logger = logger
         self.loopState = NIOLoopBoundBox(LoopState(), eventLoop: eventLoop)
+    }
+
+    deinit {
+        cache.invalidations.fillFinished(sequence)
     }
 
     /// Starts the origin request. Call on `eventLoop`, after registering the fill.
@@ -134,7 +142,14 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         let subscriber = reference(responder)
         let outcome: JoinOutcome = broadcast.withLockedValue { broadcast in
             guard broadcast.join(subscriber) else { return .refused }
-            return broadcast.end == .complete ? .joinedComplete : .joined
+            if broadcast.end == .complete { return .joinedComplete }
+            // Every byte the origin announced is here, its end just not processed yet: the viewer
+            // before this one already has the whole object, so for this one it is a hit too.
+            if case .response(let response)? = broadcast.answer, let length = response.contentLength,
+               broadcast.end == nil, broadcast.received == length {
+                return .joinedComplete
+            }
+            return .joined
         }
         // A finished fill that stores nothing (over max_object_size, not cacheable) still served
         // this viewer from the origin's bytes: a miss.
@@ -174,6 +189,7 @@ final class CacheFill: OriginResponseDelegate, Sendable {
 
     func originDidReceiveHead(status: Int, headers: [(String, String)]) {
         guard case .awaitingHead = loopState.value.phase else { return }
+        route.metrics.recordOriginResponse(status: status)
         let named = headers.map { (name: $0.0, value: $0.1) }
         let now = CacheTime.now()
         if status == 304, let revalidation {
@@ -213,7 +229,8 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         case .store(let lifetime):
             loopState.value.meta = CachedResponseMeta(
                 status: status, headers: viewerHeaders, bodyLength: 0, entityTag: entityTag, lastModified: lastModified,
-                storedAt: now, lifetime: lifetime, chunkSize: cache.store.configuration.chunkSize
+                storedAt: now, lifetime: lifetime, chunkSize: cache.store.configuration.chunkSize,
+                invalidationSequence: sequence
             )
             loopState.value.handle = cache.store.beginFill(key: key, on: eventLoop)
         }
@@ -251,6 +268,7 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     }
 
     func originDidFinish(_ result: Result<Void, OriginError>) {
+        if case .failure = result { route.metrics.originErrors.increment() }
         let phase = loopState.value.phase
         loopState.value.phase = .finished
         switch (phase, result) {
@@ -334,7 +352,7 @@ final class CacheFill: OriginResponseDelegate, Sendable {
         if case .store(let lifetime) = policy.storeDecision(status: status, headers: headers, now: now) {
             let meta = CachedResponseMeta(
                 status: viewerStatus, headers: errorHeaders, bodyLength: body.readableBytes, storedAt: now,
-                lifetime: lifetime, chunkSize: cache.store.configuration.chunkSize
+                lifetime: lifetime, chunkSize: cache.store.configuration.chunkSize, invalidationSequence: sequence
             )
             let handle = cache.store.beginFill(key: key, on: eventLoop)
             handle.append(body)

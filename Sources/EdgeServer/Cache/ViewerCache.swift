@@ -17,15 +17,27 @@ public final class ViewerCache: Sendable {
     /// failed), so requests arriving between the last body byte and the commit still join it
     /// instead of starting a second origin fetch.
     let fills = Mutex<[[UInt8]: CacheFill]>([:])
+    /// CloudFront invalidations: checked at every lookup, persisted beside the cache files.
+    let invalidations: InvalidationEngine
     private let readers: LoopReaders
 
     /// Opens (or creates, or rebuilds) the store under `settings`, with one reader for each loop
     /// of `loops`. Blocks on disk I/O: call it at start, not on an event loop.
-    public init(settings: CacheSettings, loops: [any EventLoop], logger: Logger) throws(CacheStoreOpenError) {
+    public init(settings: CacheSettings, loops: [any EventLoop], logger: Logger) throws(ViewerCacheOpenError) {
         var configuration = CacheStoreConfiguration(path: settings.path, maxSize: settings.maxSize)
         configuration.maxReaders = loops.count + 4
         configuration.maxEntrySize = settings.largestStoredObject
-        let store = try LMDBCacheStore(configuration: configuration, logger: logger)
+        let store: LMDBCacheStore
+        do {
+            store = try LMDBCacheStore(configuration: configuration, logger: logger)
+            invalidations = try InvalidationEngine(directory: settings.path, logger: logger)
+        } catch let error as CacheStoreOpenError {
+            throw .store(error)
+        } catch let error as InvalidationLogError {
+            throw .invalidationLog(error)
+        } catch {
+            preconditionFailure("unexpected error opening the cache: \(error)")
+        }
         self.store = store
         self.logger = logger
         readers = LoopReaders(loops.map { (ObjectIdentifier($0), store.makeReader()) })
@@ -54,14 +66,24 @@ public final class ViewerCache: Sendable {
     /// The metadata of recently served entries is kept decoded per loop (by key and generation:
     /// a refill or a 304 refresh makes a new generation or new metadata bytes), so a hit costs one
     /// `mdb_get` and no decoding.
-    func lookup(_ key: [UInt8], on loop: any EventLoop) -> StoredObject? {
+    ///
+    /// An entry an invalidation of `distributionID` hides is absent: the fill that follows
+    /// replaces it.
+    func lookup(_ key: [UInt8], distributionID: String, on loop: any EventLoop) -> StoredObject? {
         loop.preconditionInEventLoop()
         let slot = readers.slot(for: loop)
         do {
             guard let entry = try slot.reader.lookup(key) else { return nil }
-            if let hot = slot.decoded(key, matching: entry) { return hot }
-            let found = StoredObject(entry: entry, meta: try CachedResponseMeta(decoding: entry.meta))
-            slot.remember(found)
+            let found: StoredObject
+            if let hot = slot.decoded(key, matching: entry) {
+                found = hot
+            } else {
+                found = StoredObject(entry: entry, meta: try CachedResponseMeta(decoding: entry.meta))
+                slot.remember(found)
+            }
+            if invalidations.isHidden(key: key, sequence: found.meta.invalidationSequence, distributionID: distributionID) {
+                return nil
+            }
             return found
         } catch {
             logger.warning("cache entry unreadable; fetching from the origin", metadata: [
@@ -82,6 +104,19 @@ public final class ViewerCache: Sendable {
     }
 
     static let keyHasher = SHA256KeyHasher()
+}
+
+/// Why the cache could not be opened at start.
+public enum ViewerCacheOpenError: Error, CustomStringConvertible {
+    case store(CacheStoreOpenError)
+    case invalidationLog(InvalidationLogError)
+
+    public var description: String {
+        switch self {
+        case .store(let error): "\(error)"
+        case .invalidationLog(let error): "\(error)"
+        }
+    }
 }
 
 /// One `StoreReader` per event loop, fixed at start, with that loop's decoded metadata. A slot is

@@ -155,7 +155,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         )
         self.responder = responder
         var revalidation: StoredObject?
-        if let stored = cache.lookup(key.bytes, on: context.eventLoop) {
+        if let stored = cache.lookup(key.bytes, distributionID: route.distributionID, on: context.eventLoop) {
             switch stored.meta.freshness(at: .now()) {
             case .fresh:
                 cache.recordHit(stored.entry)

@@ -18,6 +18,8 @@ public final class EdgeService: Service {
     private let registry: ConnectionRegistry
     private let origins: OriginServices
     private let onBound: @Sendable ([SocketAddress]) -> Void
+    private let admin: AdminContext
+    private let observability: Observability
 
     public init(
         configPath: String,
@@ -26,10 +28,15 @@ public final class EdgeService: Service {
         group: any EventLoopGroup,
         logger: Logger,
         notifier: SystemdNotifier,
+        observability: Observability,
+        adminCredentials: AdminCredentials,
         onBound: @escaping @Sendable ([SocketAddress]) -> Void = { _ in }
     ) {
         self.configPath = configPath
-        self.slot = RuntimeSlot(runtime)
+        let slot = RuntimeSlot(runtime)
+        self.slot = slot
+        self.admin = AdminContext(slot: slot, metrics: observability.metrics, credentials: adminCredentials, logger: logger)
+        self.observability = observability
         self.group = group
         self.logger = logger
         self.notifier = notifier
@@ -43,8 +50,15 @@ public final class EdgeService: Service {
         let reloads = await UnixSignalsSequence(trapping: .sighup)
         let listeners = try await bind(slot.current.configuration)
         onBound(listeners.map(\.channel).compactMap(\.localAddress))
+        admin.listenersReady.store(true, ordering: .relaxed)
         let summary = slot.current.configuration.listenSummary
-        logger.info("s3edge ready", metadata: ["listen": "\(summary)"])
+        let adminURL = slot.current.configuration.listen.admin.map { "\(slot.current.configuration.admin.tls ? "https" : "http")://\($0)" }
+        logger.info("s3edge ready", metadata: ["listen": "\(summary)", "admin": "\(adminURL ?? "off")"])
+        if slot.current.configuration.listen.admin != nil && slot.current.configuration.admin.hasNoCredentials {
+            logger.notice("the admin API has no credentials: it answers only /healthz", metadata: [
+                "fix": "add admin.tokens_file or admin.access_keys to use invalidations, /metrics and /status",
+            ])
+        }
         notifier.ready(status: "serving \(summary)")
 
         await cancelWhenGracefulShutdown {
@@ -64,23 +78,29 @@ public final class EdgeService: Service {
 
     private func bind(_ configuration: EdgeConfiguration) async throws -> [Listener] {
         var listeners: [Listener] = []
-        let wanted = configuration.listen.https.map { (true, $0) } + configuration.listen.http.map { (false, $0) }
-        for (tls, address) in wanted {
+        let wanted = configuration.listen.https.map { (ListenerKind.https, $0) } + configuration.listen.http.map { (ListenerKind.http, $0) }
+            + (configuration.listen.admin.map { [(ListenerKind.admin, $0)] } ?? [])
+        for (kind, address) in wanted {
             // One helper per listener: a helper collects the connections of one server channel only.
             let quiesce = ServerQuiescingHelper(group: group)
             do {
-                let channel = try await bootstrap(tls: tls, address, quiesce: quiesce).bind(host: address.host, port: address.port).get()
+                let channel = try await bootstrap(kind, address, quiesce: quiesce).bind(host: address.host, port: address.port).get()
                 listeners.append(Listener(channel: channel, quiesce: quiesce))
             } catch {
                 _ = await shutDown(listeners, within: .seconds(5))
-                throw ListenError(underlying: error, address: "\(tls ? "https" : "http")://\(address)")
+                let scheme = kind == .http || (kind == .admin && !configuration.admin.tls) ? "http" : "https"
+                throw ListenError(underlying: error, address: "\(scheme)://\(address)\(kind == .admin ? " (listen.admin)" : "")")
             }
         }
         return listeners
     }
 
-    private func bootstrap(tls: Bool, _ address: ListenAddress, quiesce: ServerQuiescingHelper) -> ServerBootstrap {
-        let slot = slot, registry = registry, logger = logger
+    private enum ListenerKind {
+        case https, http, admin
+    }
+
+    private func bootstrap(_ kind: ListenerKind, _ address: ListenAddress, quiesce: ServerQuiescingHelper) -> ServerBootstrap {
+        let slot = slot, registry = registry, logger = logger, admin = admin, observability = observability
         // "[::]:443" beside "0.0.0.0:443" must not claim IPv4 too (nginx's ipv6only=on).
         let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)
         let bootstrap = ServerBootstrap(group: group)
@@ -98,10 +118,10 @@ public final class EdgeService: Service {
                     return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    if tls {
-                        try ViewerPipelines.https(channel, runtime: runtime, logger: logger)
-                    } else {
-                        try ViewerPipelines.http(channel, runtime: runtime, logger: logger)
+                    switch kind {
+                    case .https: try ViewerPipelines.https(channel, runtime: runtime, observability: observability, logger: logger)
+                    case .http: try ViewerPipelines.http(channel, runtime: runtime, observability: observability, logger: logger)
+                    case .admin: try AdminPipelines.configure(channel, admin: admin, logger: logger)
                     }
                 }
             }
@@ -111,6 +131,8 @@ public final class EdgeService: Service {
     /// invalid one is logged and the running generation stays.
     func reload() async {
         notifier.reloading()
+        // logrotate moved the file away and sent SIGHUP: new lines go to a new file.
+        observability.accessLog?.reopen()
         defer { notifier.ready(status: "serving \(slot.current.configuration.listenSummary)") }
         let old = slot.current
         let check = ConfigurationCheck(path: configPath)
@@ -124,14 +146,19 @@ public final class EdgeService: Service {
         }
         do {
             try await origins.prepare(for: configuration)
+            let credentials = try AdminCredentials(configuration.admin)
             let runtime = try EdgeRuntime(configuration: configuration, origins: origins, cache: old.cache, generation: old.generation + 1)
             slot.replace(with: runtime)
+            admin.replaceCredentials(credentials)
             JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
             if configuration.cache != old.configuration.cache {
                 logger.warning("cache path or max_size changed: they take effect on restart, not reload", metadata: [
                     "running": "\(old.configuration.cache.path) \(old.configuration.cache.maxSize) bytes",
                     "configured": "\(configuration.cache.path) \(configuration.cache.maxSize) bytes",
                 ])
+            }
+            if configuration.accessLog != old.configuration.accessLog {
+                logger.warning("access_log changed: it takes effect on restart, not reload")
             }
             if configuration.listen != old.configuration.listen {
                 logger.warning("listen addresses changed: they take effect on restart, not reload", metadata: [

@@ -6,20 +6,36 @@ import NIOHTTP1
 import NIOHTTP2
 import NIOTLS
 
+/// The process-wide observers every viewer pipeline reports to.
+public struct Observability: Sendable {
+    public let metrics: EdgeMetrics
+    /// nil when `access_log.path` is off.
+    public let accessLog: AccessLogWriter?
+
+    public init(metrics: EdgeMetrics, accessLog: AccessLogWriter?) {
+        self.metrics = metrics
+        self.accessLog = accessLog
+    }
+}
+
 /// Builds the per-connection pipelines of the viewer listeners.
 enum ViewerPipelines {
     /// HTTPS: TLS, then HTTP/2 or HTTP/1.1 by ALPN, each ending in a `ViewerRequestHandler`.
-    static func https(_ channel: any Channel, runtime: EdgeRuntime, logger: Logger) throws {
+    static func https(_ channel: any Channel, runtime: EdgeRuntime, observability: Observability, logger: Logger) throws {
         let configuration = runtime.configuration
         let tls = try TLSServerHandler(context: runtime.tls, handshakeTimeout: TimeAmount(configuration.tls.handshakeTimeout))
         let hsts = configuration.viewer.hsts?.headerValue
-        let alpn = ApplicationProtocolNegotiationHandler { result, channel in
+        let alpn = ApplicationProtocolNegotiationHandler { [tls] result, channel in
             channel.eventLoop.makeCompletedFuture {
+                let session = tls.session
+                let facts = ConnectionFacts(
+                    remote: channel.remoteAddress, scheme: .https, sslProtocol: session?.protocolVersion, sslCipher: session?.cipher)
+                if let session { observability.metrics.recordHandshake(version: session.protocolVersion) }
                 switch result {
                 case .negotiated("h2"):
-                    try http2(channel, runtime: runtime, hsts: hsts, logger: logger)
+                    try http2(channel, runtime: runtime, hsts: hsts, observability: observability, facts: facts, logger: logger)
                 default:
-                    try http1(channel, runtime: runtime, listener: .https(hsts: hsts), logger: logger)
+                    try http1(channel, runtime: runtime, listener: .https(hsts: hsts), observability: observability, facts: facts, logger: logger)
                 }
                 try channel.pipeline.syncOperations.addHandler(ConnectionErrorLogger(logger: logger))
             }
@@ -30,13 +46,15 @@ enum ViewerPipelines {
     }
 
     /// Plain HTTP: redirect (or refuse, or serve) under the viewer protocol policy.
-    static func http(_ channel: any Channel, runtime: EdgeRuntime, logger: Logger) throws {
-        try http1(channel, runtime: runtime, listener: .http, logger: logger)
+    static func http(_ channel: any Channel, runtime: EdgeRuntime, observability: Observability, logger: Logger) throws {
+        let facts = ConnectionFacts(remote: channel.remoteAddress, scheme: .http)
+        try http1(channel, runtime: runtime, listener: .http, observability: observability, facts: facts, logger: logger)
         try channel.pipeline.syncOperations.addHandler(ConnectionErrorLogger(logger: logger))
     }
 
     private static func http1(
-        _ channel: any Channel, runtime: EdgeRuntime, listener: ViewerRequestHandler.Listener, logger: Logger
+        _ channel: any Channel, runtime: EdgeRuntime, listener: ViewerRequestHandler.Listener,
+        observability: Observability, facts: ConnectionFacts, logger: Logger
     ) throws {
         let limits = runtime.configuration.limits
         let sync = channel.pipeline.syncOperations
@@ -56,10 +74,16 @@ enum ViewerPipelines {
             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits
         )
         try sync.addHandler(ViewerProtocolErrorHandler(maxHeaderSize: limits.maxHeaderSize))
+        try sync.addHandler(ViewerRequestObserver(
+            metrics: observability.metrics, accessLog: observability.accessLog, configuration: runtime.configuration,
+            facts: facts, http2: false))
         try sync.addHandler(ViewerRequestHandler(runtime: runtime, listener: listener, framing: .http1, logger: logger))
     }
 
-    private static func http2(_ channel: any Channel, runtime: EdgeRuntime, hsts: String?, logger: Logger) throws {
+    private static func http2(
+        _ channel: any Channel, runtime: EdgeRuntime, hsts: String?, observability: Observability, facts: ConnectionFacts,
+        logger: Logger
+    ) throws {
         let limits = runtime.configuration.limits
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
@@ -87,6 +111,9 @@ enum ViewerPipelines {
                 let streamSync = stream.pipeline.syncOperations
                 try streamSync.addHandler(HTTP2AuthorityCheck())
                 try streamSync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                try streamSync.addHandler(ViewerRequestObserver(
+                    metrics: observability.metrics, accessLog: observability.accessLog, configuration: runtime.configuration,
+                    facts: facts, http2: true))
                 try streamSync.addHandler(ViewerRequestHandler(
                     runtime: runtime,
                     listener: .https(hsts: hsts),

@@ -55,6 +55,7 @@ final class OriginRelay: OriginResponseDelegate {
 
     func originDidReceiveHead(status: Int, headers: [(String, String)]) {
         guard case .awaitingHead = state else { return }
+        route.metrics.recordOriginResponse(status: status)
         let named = headers.map { (name: $0.0, value: $0.1) }
         if status >= 300 && status != 304 {
             state = .collectingError(status: status, body: [])
@@ -98,6 +99,7 @@ final class OriginRelay: OriginResponseDelegate {
     }
 
     func originDidFinish(_ result: Result<Void, OriginError>) {
+        if case .failure = result { route.metrics.originErrors.increment() }
         let previous = state
         state = .finished
         switch (previous, result) {

@@ -6,6 +6,8 @@ import Foundation
 /// Everything a request handler needs to serve one distribution from its S3 origin, built once
 /// per configuration generation.
 struct OriginRoute: Sendable {
+    /// The distribution served: invalidations are per distribution.
+    let distributionID: String
     let builder: S3RequestBuilder
     let encryption: S3ResponsePolicy.EncryptionRequirement
     let timeouts: OriginTimeouts
@@ -14,6 +16,8 @@ struct OriginRoute: Sendable {
     let credentials: (any OriginCredentialSource)?
     /// The distribution's cache policy; nil when caching is off (`max_ttl: 0`).
     let cachePolicy: CachePolicy?
+    /// Where origin answers and failures are counted.
+    let metrics: EdgeMetrics
 
     var bucket: String { builder.target.bucket }
     var region: String { builder.target.region }

@@ -17,10 +17,12 @@ public final class OriginServices: Sendable {
     private let clients = NIOLockedValueBox<[ClientKey: OriginClient]>([:])
     private let credentials: CredentialSources
     private let logger: Logger
+    private let metrics: EdgeMetrics
 
-    public init(logger: Logger, credentials: CredentialSources) {
+    public init(logger: Logger, credentials: CredentialSources, metrics: EdgeMetrics = EdgeMetrics()) {
         self.logger = logger
         self.credentials = credentials
+        self.metrics = metrics
     }
 
     /// Resolves what the configuration's origins sign with; call before building a runtime.
@@ -33,12 +35,12 @@ public final class OriginServices: Sendable {
         var routes: [String: OriginRoute] = [:]
         for distribution in configuration.distributions {
             guard let origin = distribution.origin else { continue }
-            routes[distribution.id] = try route(for: origin, cachePolicy: CachePolicy(distribution))
+            routes[distribution.id] = try route(for: origin, distributionID: distribution.id, cachePolicy: CachePolicy(distribution))
         }
         return routes
     }
 
-    private func route(for origin: OriginSettings, cachePolicy: CachePolicy?) throws -> OriginRoute {
+    private func route(for origin: OriginSettings, distributionID: String, cachePolicy: CachePolicy?) throws -> OriginRoute {
         let key = ClientKey(caFile: origin.caFile, maxConnections: origin.maxConnections, retries: origin.retries)
         let client = try clients.withLockedValue { clients in
             if let existing = clients[key] { return existing }
@@ -60,6 +62,7 @@ public final class OriginServices: Sendable {
         case .key(let arn): .kmsKey(arn)
         }
         return OriginRoute(
+            distributionID: distributionID,
             builder: S3RequestBuilder(target: S3OriginTarget(origin), signer: signing ? SigV4Signer(region: origin.region) : nil),
             encryption: encryption,
             timeouts: OriginTimeouts(
@@ -68,7 +71,8 @@ public final class OriginServices: Sendable {
             ),
             client: client,
             credentials: signing ? try credentials.source(for: origin.credentials) : nil,
-            cachePolicy: cachePolicy
+            cachePolicy: cachePolicy,
+            metrics: metrics
         )
     }
 

@@ -25,7 +25,8 @@ public struct ConfigurationCheck: Sendable {
         }
         configuration = loaded.0
         diagnostics = loaded.warnings + Self.checkTLS(loaded.0, file: path) + Self.checkOriginCAs(loaded.0, file: path)
-            + Self.checkCacheDirectory(loaded.0.cache, file: path)
+            + Self.checkCacheDirectory(loaded.0.cache, file: path) + Self.checkAdminTokens(loaded.0.admin)
+            + Self.checkAccessLog(loaded.0.accessLog, file: path)
         if !errors.isEmpty { configuration = nil }
     }
 
@@ -67,6 +68,35 @@ public struct ConfigurationCheck: Sendable {
         guard access(target, W_OK | X_OK) == 0 else {
             return report(.warning, "is not writable for this user (uid \(getuid())): the service's user must be able to "
                 + "write \(target); fine if it runs as another user")
+        }
+        return []
+    }
+
+    /// The tokens file's own lines: too short, spaces, none at all, readable by others.
+    static func checkAdminTokens(_ admin: AdminSettings) -> [ConfigDiagnostic] {
+        guard let path = admin.tokensFile else { return [] }
+        do {
+            return try AdminTokens.load(path: path).warnings
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    /// The access log's directory must exist; not being able to write it is a warning (as for
+    /// the cache: check-config may run as another user than the service).
+    static func checkAccessLog(_ settings: AccessLogSettings, file: String) -> [ConfigDiagnostic] {
+        guard case .file(let path) = settings.destination else { return [] }
+        let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let directory = parent.isEmpty ? "/" : parent
+        var info = stat()
+        guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            return [ConfigDiagnostic(file: file, line: settings.line, severity: .error,
+                message: "access_log.path \(path): \(directory) is not a directory; create it "
+                    + "(under systemd, LogsDirectory=s3edge creates /var/log/s3edge)")]
+        }
+        guard access(directory, W_OK | X_OK) == 0 || access(path, W_OK) == 0 else {
+            return [ConfigDiagnostic(file: file, line: settings.line, severity: .warning,
+                message: "access_log.path \(path) is not writable for this user (uid \(getuid())); fine if the service runs as another user")]
         }
         return []
     }

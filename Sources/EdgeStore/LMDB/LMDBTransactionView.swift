@@ -52,4 +52,20 @@ extension LMDBTransactionView {
             }
         }
     }
+
+    /// Calls `body` for each record whose key sorts after `key` (from the first record if
+    /// `key` is nil), in key order, until it returns false: a walk that resumes where an
+    /// earlier transaction stopped, whether or not that key is still there.
+    func forEach(_ dbi: MDB_dbi, after key: [UInt8]?, _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool) throws {
+        try withCursor(dbi) { cursor in
+            var record: (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
+            if let key, !key.isEmpty {
+                record = try key.withUnsafeBytes { bytes in try cursor.seek(atOrAfter: bytes) }
+                if let current = record, current.key.elementsEqual(key) { record = try cursor.next() }
+            } else {
+                record = try cursor.first()
+            }
+            while let current = record, try body(current.key, current.value) { record = try cursor.next() }
+        }
+    }
 }

@@ -5,8 +5,8 @@ public enum CacheStoreError: Error, Hashable, CustomStringConvertible {
     case full
     /// Empty, or longer than ``CacheStoreConfiguration/maxKeyLength``.
     case unusableKey(length: Int)
-    /// A delete or prefix delete covering this key was queued after the fill began; its body
-    /// may predate the invalidation, so it is not stored.
+    /// A delete, prefix delete or sweep covering this key was queued after the fill began; its
+    /// body may predate the invalidation, so it is not stored.
     case invalidated
     /// The writer is behind by more than ``CacheStoreConfiguration/maxQueuedBytes``.
     case overloaded

@@ -6,8 +6,8 @@ import NIOCore
 /// byte budget, surviving restarts and `kill -9`.
 ///
 /// - Writes go through one writer thread (``FillHandle``, ``delete(key:on:)``,
-///   ``deleteMatching(prefix:on:)``), batched into transactions; completions arrive as futures
-///   on the caller's event loop once committed.
+///   ``deleteMatching(prefix:on:)``, ``sweep(batchSize:matches:on:)``), batched into
+///   transactions; completions arrive as futures on the caller's event loop once committed.
 /// - Reads go through ``StoreReader``s, one per event loop: no locks, one `mdb_get` per call.
 ///   A hit is reported with ``recordHit(_:)`` for eviction (``SIEVE`` by default).
 /// - Opening checks that every entry's chunks are all there, removes the chunks of fills a
@@ -75,6 +75,37 @@ public final class LMDBCacheStore: Sendable {
     public func deleteMatching(prefix: [UInt8], on eventLoop: any EventLoop) -> EventLoopFuture<Int> {
         let promise = eventLoop.makePromise(of: Int.self)
         if let error = mailbox.post(.deleteMatching(prefix: prefix, promise: promise)) { promise.fail(error) }
+        return promise.futureResult
+    }
+
+    /// Deletes, in the background, every entry for which `matches` is true: the space
+    /// reclaim behind invalidations, whose effect on lookups is immediate elsewhere (the cache
+    /// layer hides entries older than a matching rule) but whose rules can be retired only once
+    /// nothing they cover is left. Succeeds with the number of entries deleted.
+    ///
+    /// - The whole `meta` index is walked in key order, at most `batchSize` entries (at least
+    ///   1) examined per write transaction. Each next batch is queued behind the work posted
+    ///   meanwhile, so fills, deletes and their commits go on between batches; entries
+    ///   committed during the walk are examined if they sort after where it is.
+    /// - `matches(key, meta)` gets each entry's key and the metadata given to its commit.
+    ///   For each fill in progress when the sweep starts it is called with `meta` nil (a fill
+    ///   has no metadata until it commits): true fails that fill's commit with
+    ///   ``CacheStoreError/invalidated``, because its body may be older than what the sweep
+    ///   removes. Fills begun after this call are never failed by it.
+    /// - `matches` runs on the store's writer thread, inside its transaction: it must be quick
+    ///   and must not call into the store. A batch whose transaction fails and is retried asks
+    ///   about its entries again.
+    ///
+    /// When it succeeds, nothing stored before this call that `matches` accepts is left: no
+    /// entry, and no fill begun before it. If the store closes first, it fails with
+    /// ``CacheStoreError/closed``; the batches already committed stay done.
+    public func sweep(
+        batchSize: Int = 4096, matches: @escaping @Sendable (_ key: [UInt8], _ meta: ByteBuffer?) -> Bool,
+        on eventLoop: any EventLoop
+    ) -> EventLoopFuture<Int> {
+        let promise = eventLoop.makePromise(of: Int.self)
+        let sweep = SweepProgress(matches: matches, batchSize: batchSize, promise: promise)
+        if let error = mailbox.post(.sweep(sweep)) { promise.fail(error) }
         return promise.futureResult
     }
 

@@ -114,6 +114,8 @@ final class StoreWriter {
             let removed = try removeEntries(withPrefix: prefix, in: transaction)
             invalidateFills { $0.starts(with: prefix) }
             transaction.completions.append { promise.succeed(removed) }
+        case .sweep(let sweep):
+            try sweepBatch(sweep, in: transaction)
         case .replaceMeta(let key, let generation, let meta, let promise):
             let replaced = try replaceMeta(of: key, generation: generation, meta: meta, in: transaction)
             transaction.completions.append { promise.succeed(replaced) }
@@ -141,6 +143,7 @@ final class StoreWriter {
             forgetFill(id)
         case .delete(_, let promise): promise.fail(error)
         case .deleteMatching(_, let promise): promise.fail(error)
+        case .sweep(let sweep): sweep.promise.fail(error)
         case .replaceMeta(_, _, _, let promise): promise.fail(error)
         case .flush(let promise): promise.fail(error)
         case .trim, .persistVisits: break

@@ -16,6 +16,9 @@ enum WriterOperation: Sendable {
     case abort(FillID)
     case delete(key: [UInt8], promise: EventLoopPromise<Bool>)
     case deleteMatching(prefix: [UInt8], promise: EventLoopPromise<Int>)
+    /// One batch of a sweep (``LMDBCacheStore/sweep(batchSize:matches:on:)``); the writer
+    /// posts the next batch itself.
+    case sweep(SweepProgress)
     /// New metadata for the entry of `key` if it is still `generation`; true if replaced.
     case replaceMeta(key: [UInt8], generation: UInt64, meta: ByteBuffer, promise: EventLoopPromise<Bool>)
     /// The ``VisitLog`` has grown: commit a transaction, which writes its hits as visited bits
