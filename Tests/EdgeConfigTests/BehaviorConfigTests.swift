@@ -379,6 +379,28 @@ struct BehaviorConfigTests {
         ])
     }
 
+    @Test("a behavior's own max_object_size above what the cache keeps is a warning at it")
+    func behaviorObjectSizeOverCache() {
+        #expect(report(withRequired(
+            """
+            cache:
+              max_size: 1GiB
+            distributions:
+              - id: E1
+                hostnames: [cdn.example.com]
+                max_object_size: 1MiB
+                behaviors:
+                  - path_pattern: "/video/*"
+                    max_object_size: 512MiB
+                  - path_pattern: "/small/*"
+                    error_caching_min_ttl: 0
+            """)) == [
+            "s3edge.yaml:9: warning: distributions: E1's behavior /video/* has max_object_size 536870912 bytes, more "
+                + "than the cache keeps: a quarter of cache.max_size (1073741824 bytes), 268435456 bytes: objects between "
+                + "the two sizes are fetched but never cached; lower max_object_size or raise cache.max_size"
+        ])
+    }
+
     @Test("path patterns CloudFront refuses, a missing one and unknown keys are errors")
     func badBehaviors() {
         let long = "/" + String(repeating: "a", count: 255)
