@@ -72,6 +72,10 @@ let package = Package(
         // CloudFront's invalidation API wire format: a strict XML reader, request decoding,
         // response rendering. Pure Swift, no dependencies.
         .target(name: "EdgeAdminAPI"),
+        // CloudFront signed URLs and signed cookies: trusted public keys (OpenSSL), policy
+        // parsing, and the per-request verification. Pure: callers pass the URL, cookies,
+        // client address and the time.
+        .target(name: "EdgeSignedURL", dependencies: ["COpenSSL", "COpenSSLShims"]),
         .target(
             name: "EdgeStore",
             dependencies: [
@@ -136,6 +140,11 @@ let package = Package(
             dependencies: ["EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "EdgeAdminAPITests", dependencies: ["EdgeAdminAPI"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "EdgeSignedURLTests",
+            dependencies: ["EdgeSignedURL", "COpenSSL", "COpenSSLShims"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "EdgeStoreTests",
             dependencies: ["EdgeStore", "EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
