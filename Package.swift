@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "EdgeServer",
             dependencies: [
-                "EdgeTLS", "EdgeConfig", "EdgeOrigin", "EdgeCache", "EdgeStore", "EdgeAdminAPI",
+                "EdgeTLS", "EdgeConfig", "EdgeOrigin", "EdgeCache", "EdgeStore", "EdgeAdminAPI", "EdgeSignedURL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
