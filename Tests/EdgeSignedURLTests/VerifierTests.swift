@@ -202,3 +202,16 @@ extension String {
         split(separator: "~", omittingEmptySubsequences: false).joined(separator: "%7E")
     }
 }
+
+@Suite struct CannedPolicyTests {
+    @Test func theResourceIsWrittenAsAJSONStringLikePythonsJSONDumps() {
+        // json.dumps('https://h/a"b\\c\x01d') == '"https://h/a\\"b\\\\c\\u0001d"'
+        let statement = CannedPolicy.statement(resource: Array("https://h/a\"b\\c\u{01}d".utf8), expires: Array("10".utf8))
+        #expect(String(decoding: statement, as: UTF8.self)
+            == #"{"Statement":[{"Resource":"https://h/a\"b\\c\u0001d","Condition":{"DateLessThan":{"AWS:EpochTime":10}}}]}"#)
+        // Whatever the URL holds, the statement parses back to that URL and that expiry.
+        let parsed = try? PolicyStatement.parseCustom(statement)
+        #expect(parsed?.resource?.text == "https://h/a\"b\\c\u{01}d")
+        #expect(parsed?.dateLessThan == 10)
+    }
+}

@@ -68,22 +68,27 @@ public enum CloudFrontBase64 {
         // Padding, when present, completes the last group of four.
         if padded > 0, buffer.count % 4 != 0 { return nil }
         if digits % 4 == 1 { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(digits * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        return values.withUnsafeBufferPointer { table -> [UInt8]? in
-            for index in 0..<digits {
-                let value = table[Int(buffer[index])]
-                if value == 0xFF { return nil }
-                accumulator = accumulator << 6 | UInt32(value)
-                bits += 6
-                if bits >= 8 {
-                    bits -= 8
-                    output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        var valid = true
+        let output = values.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: digits * 3 / 4) { output, written in
+                var accumulator: UInt32 = 0
+                var bits: UInt32 = 0
+                for index in 0..<digits {
+                    let value = table[Int(buffer[index])]
+                    if value == 0xFF {
+                        valid = false
+                        break
+                    }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        output[written] = UInt8(truncatingIfNeeded: accumulator >> bits)
+                        written += 1
+                    }
                 }
             }
-            return output
         }
+        return valid ? output : nil
     }
 }

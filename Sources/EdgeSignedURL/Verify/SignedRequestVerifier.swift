@@ -142,6 +142,18 @@ enum CannedPolicy {
         var output: [UInt8] = []
         output.reserveCapacity(head.count + resource.count + middle.count + expires.count + tail.count)
         output.append(contentsOf: head)
+        if !resource.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: resource)
+        } else {
+            appendEscaped(resource, to: &output)
+        }
+        output.append(contentsOf: middle)
+        output.append(contentsOf: expires)
+        output.append(contentsOf: tail)
+        return output
+    }
+
+    private static func appendEscaped(_ resource: [UInt8], to output: inout [UInt8]) {
         for byte in resource {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
@@ -155,10 +167,6 @@ enum CannedPolicy {
                 output.append(byte)
             }
         }
-        output.append(contentsOf: middle)
-        output.append(contentsOf: expires)
-        output.append(contentsOf: tail)
-        return output
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
@@ -178,16 +186,16 @@ struct SignedFields {
     }
 
     static func find(url: ViewerURL, cookies: [(name: String, value: String)]) -> Result<SignedFields, Denial> {
-        if let query = url.query {
+        if var query = url.query {
             var fields = SignedFields(source: .url)
             var problem: Denial? = nil
             var signed = false
-            SigningParameters.forEachPair(in: query) { pair, field in
-                guard let field, problem == nil else { return }
-                if field != .hashAlgorithm { signed = true }
-                let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
-                let value = equals == pair.endIndex ? pair[equals...] : pair[pair.index(after: equals)...]
-                problem = fields.set(field, raw: value)
+            query.withUTF8 { buffer in
+                SigningParameters.forEachPair(in: buffer) { _, value, field in
+                    guard let field, problem == nil else { return }
+                    if field != .hashAlgorithm { signed = true }
+                    problem = fields.set(field, raw: value)
+                }
             }
             if signed {
                 if let problem { return .failure(problem) }
@@ -199,17 +207,21 @@ struct SignedFields {
         for cookie in cookies {
             guard let field = Field(cookieName: cookie.name) else { continue }
             if field != .hashAlgorithm { signed = true }
-            var value = Substring(cookie.value).utf8[...]
-            // RFC 6265 allows a cookie value in double quotes.
-            if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
-                value = value.dropFirst().dropLast()
+            var value = cookie.value
+            let problem = value.withUTF8 { buffer -> Denial? in
+                var raw = buffer[...]
+                // RFC 6265 allows a cookie value in double quotes.
+                if raw.count >= 2, raw.first == UInt8(ascii: "\""), raw.last == UInt8(ascii: "\"") {
+                    raw = raw.dropFirst().dropLast()
+                }
+                return fields.set(field, raw: raw)
             }
-            if let problem = fields.set(field, raw: value) { return .failure(problem) }
+            if let problem { return .failure(problem) }
         }
         return signed ? .success(fields) : .failure(.missing)
     }
 
-    private mutating func set(_ field: Field, raw: Substring.UTF8View.SubSequence) -> Denial? {
+    private mutating func set(_ field: Field, raw: SigningParameters.Bytes) -> Denial? {
         guard values[field.rawValue] == nil else { return .malformed("\(field.name(in: source)) appears more than once") }
         guard let decoded = SignedFields.percentDecoded(raw) else {
             return .malformed("\(field.name(in: source)) has a broken percent-escape")
@@ -218,10 +230,8 @@ struct SignedFields {
         return nil
     }
 
-    /// `%XX` escapes decoded (some clients and frameworks encode `~` as `%7E`); `+` is left as
-    /// it is, as CloudFront base64 never contains one.
-    private static func percentDecoded(_ raw: Substring.UTF8View.SubSequence) -> [UInt8]? {
-        guard raw.contains(UInt8(ascii: "%")) else { return Array(raw) }
+    private static func percentDecoded(_ raw: SigningParameters.Bytes) -> [UInt8]? {
+        guard raw.contains(UInt8(ascii: "%")) else { return Array(UnsafeBufferPointer(rebasing: raw)) }
         var output: [UInt8] = []
         output.reserveCapacity(raw.count)
         var index = raw.startIndex
@@ -229,15 +239,14 @@ struct SignedFields {
             let byte = raw[index]
             guard byte == UInt8(ascii: "%") else {
                 output.append(byte)
-                index = raw.index(after: index)
+                index += 1
                 continue
             }
-            let first = raw.index(after: index)
-            guard first < raw.endIndex else { return nil }
-            let second = raw.index(after: first)
-            guard second < raw.endIndex, let high = ASCII.hexValue(raw[first]), let low = ASCII.hexValue(raw[second]) else { return nil }
+            guard index + 2 < raw.endIndex, let high = ASCII.hexValue(raw[index + 1]), let low = ASCII.hexValue(raw[index + 2]) else {
+                return nil
+            }
             output.append(high << 4 | low)
-            index = raw.index(after: second)
+            index += 3
         }
         return output
     }

@@ -26,50 +26,67 @@ public enum SigningParameters {
         name.utf8.starts(with: "CloudFront-".utf8) && cookieNames.contains { $0.utf8.elementsEqual(name.utf8) }
     }
 
+    typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
     /// Appends the query's non-signing pairs to `output`, `&`-separated; returns whether any was
     /// appended.
     @discardableResult
     static func appendQuery(_ query: String, strippedInto output: inout [UInt8]) -> Bool {
-        var appended = false
-        forEachPair(in: query) { pair, field in
-            guard field == nil else { return }
-            if appended { output.append(UInt8(ascii: "&")) }
-            output.append(contentsOf: pair)
-            appended = true
+        var query = query
+        return query.withUTF8 { buffer in
+            var appended = false
+            forEachPair(in: buffer) { pair, _, field in
+                guard field == nil else { return }
+                if appended { output.append(UInt8(ascii: "&")) }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: pair))
+                appended = true
+            }
+            return appended
         }
-        return appended
     }
 
-    /// The query's `&`-separated pairs with the signing field each names, if any: the name is
-    /// the text before the first `=` (a pair without `=` is all name).
-    static func forEachPair(in query: String, _ body: (Substring.UTF8View, QueryField?) -> Void) {
-        let text = Substring(query)
-        var start = text.utf8.startIndex
-        let end = text.utf8.endIndex
+    /// The query's `&`-separated pairs, each with its value and the signing field it names, if
+    /// any: the name is the text before the first `=` (a pair without `=` is all name).
+    ///
+    /// Works on the query's UTF-8 bytes in place: this runs on every request to a restricted
+    /// path, and a signed URL's query is a few hundred bytes.
+    static func forEachPair(in query: UnsafeBufferPointer<UInt8>, _ body: (_ pair: Bytes, _ value: Bytes, _ field: QueryField?) -> Void) {
+        var start = 0
         while true {
-            let stop = text.utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? end
-            let pair = text.utf8[start..<stop]
-            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? stop
-            body(pair, QueryField(name: pair[..<equals]))
-            guard stop < end else { return }
-            start = text.utf8.index(after: stop)
+            var stop = start
+            while stop < query.count, query[stop] != UInt8(ascii: "&") { stop += 1 }
+            var equals = start
+            while equals < stop, query[equals] != UInt8(ascii: "=") { equals += 1 }
+            let value = equals < stop ? query[(equals + 1)..<stop] : query[stop..<stop]
+            body(query[start..<stop], value, QueryField(name: query[start..<equals]))
+            guard stop < query.count else { return }
+            start = stop + 1
         }
     }
+
+    private static let queryNameBytes: [[UInt8]] = queryNames.map { Array($0.utf8) }
+    private static let cookieNameBytes: [[UInt8]] = cookieNames.map { Array($0.utf8) }
 
     /// One of the five signing fields, whichever way it travels.
     enum QueryField: Int, CaseIterable {
         case expires, policy, signature, keyPairID, hashAlgorithm
 
-        init?(name: Substring.UTF8View) {
-            guard let index = SigningParameters.queryNames.firstIndex(where: { $0.utf8.elementsEqual(name) }) else { return nil }
+        init?(name: Bytes) {
+            guard let index = QueryField.index(of: name, in: SigningParameters.queryNameBytes) else { return nil }
             self.init(rawValue: index)
         }
 
-        init?(cookieName name: some StringProtocol) {
-            guard name.utf8.starts(with: "CloudFront-".utf8),
-                let index = SigningParameters.cookieNames.firstIndex(where: { $0.utf8.elementsEqual(name.utf8) })
-            else { return nil }
+        init?(cookieName name: String) {
+            guard name.utf8.count >= 17, name.utf8.first == UInt8(ascii: "C") else { return nil }
+            var name = name
+            guard let index = name.withUTF8({ QueryField.index(of: $0[...], in: SigningParameters.cookieNameBytes) }) else { return nil }
             self.init(rawValue: index)
+        }
+
+        private static func index(of name: Bytes, in names: [[UInt8]]) -> Int? {
+            names.firstIndex { candidate in
+                candidate.count == name.count && candidate.withUnsafeBufferPointer { $0.elementsEqual(name) }
+            }
         }
 
         /// How the field is called where it was found, for `Denial.malformed`.
