@@ -72,6 +72,10 @@ let package = Package(
         // CloudFront's invalidation API wire format: a strict XML reader, request decoding,
         // response rendering. Pure Swift, no dependencies.
         .target(name: "EdgeAdminAPI"),
+        // CloudFront signed URLs and signed cookies: trusted public keys (OpenSSL), policy
+        // parsing, and the per-request verification. Pure: callers pass the URL, cookies,
+        // client address and the time.
+        .target(name: "EdgeSignedURL", dependencies: ["COpenSSL", "COpenSSLShims"]),
         .target(
             name: "EdgeStore",
             dependencies: [
@@ -84,7 +88,7 @@ let package = Package(
         .target(
             name: "EdgeServer",
             dependencies: [
-                "EdgeTLS", "EdgeConfig", "EdgeOrigin", "EdgeCache", "EdgeStore", "EdgeAdminAPI",
+                "EdgeTLS", "EdgeConfig", "EdgeOrigin", "EdgeCache", "EdgeStore", "EdgeAdminAPI", "EdgeSignedURL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -136,6 +140,11 @@ let package = Package(
             dependencies: ["EdgeCache", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "EdgeAdminAPITests", dependencies: ["EdgeAdminAPI"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "EdgeSignedURLTests",
+            dependencies: ["EdgeSignedURL", "COpenSSL", "COpenSSLShims"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "EdgeStoreTests",
             dependencies: ["EdgeStore", "EdgeCache", .product(name: "NIOCore", package: "swift-nio")]

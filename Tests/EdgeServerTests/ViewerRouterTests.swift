@@ -46,7 +46,7 @@ import Testing
 
     @Test func knownHostGoesToItsDistributionsOrigin() throws {
         let router = ViewerRouter(configuration: try testConfiguration())
-        guard case .origin(let distribution) = router.https(head(host: "a.img.example.com")) else {
+        guard case .origin(let distribution, _) = router.https(head(host: "a.img.example.com")) else {
             Issue.record("expected the origin route")
             return
         }

@@ -42,7 +42,7 @@ func selectedCookies(
         for item in bytes.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
             var pair = splitPair(trimmedBytes(item))
             pair.name = trimmedBytes(pair.name)
-            guard !pair.name.isEmpty, selection.selects(pair.name) else { continue }
+            guard !pair.name.isEmpty, selection.selects(pair.name), !isSigningCookie(pair.name) else { continue }
             cookies.append(pair)
         }
     }
@@ -59,4 +59,13 @@ private func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
     else { return bytes[bytes.endIndex...] }
     return bytes[first...last]
+}
+
+/// CloudFront's signed-cookie names (`CloudFront-Policy`, `-Signature`, `-Key-Pair-Id`, `-Expires`,
+/// `-Hash-Algorithm`): never part of a key, so one cached object serves every valid signature.
+private func isSigningCookie(_ name: ArraySlice<UInt8>) -> Bool {
+    let prefix = Array("CloudFront-".utf8)
+    guard name.count > prefix.count, name.starts(with: prefix) else { return false }
+    let rest = name.dropFirst(prefix.count)
+    return ["Policy", "Signature", "Key-Pair-Id", "Expires", "Hash-Algorithm"].contains { rest.elementsEqual($0.utf8) }
 }

@@ -5,44 +5,58 @@ extension CachePolicySettings {
     /// Decodes one cache policy. Omitted TTLs follow CloudFront: `default_ttl`
     /// is 86400 or `min_ttl` if larger; `max_ttl` is 31536000 or `default_ttl`
     /// if larger. Written values must satisfy min ≤ default ≤ max.
-    static func decode(_ entry: ConfigEntry, _ diagnostics: inout Diagnostics) -> CachePolicySettings? {
+    ///
+    /// A behavior's policy passes its distribution's as `base`, named `baseName` in messages:
+    /// omitted keys then take the base's values instead of the defaults (an omitted TTL still
+    /// rises to the written ones below it, as above).
+    static func decode(
+        _ entry: ConfigEntry, inheriting base: CachePolicySettings = CachePolicySettings(), baseName: String? = nil,
+        _ diagnostics: inout Diagnostics
+    ) -> CachePolicySettings? {
         let errorsBefore = diagnostics.errorCount
         guard let reader = MappingReader(entry, known: keys, &diagnostics) else { return nil }
-        var settings = CachePolicySettings(line: entry.keyLine)
-        let minEntry = reader["min_ttl"]
-        let defaultEntry = reader["default_ttl"]
-        let maxEntry = reader["max_ttl"]
-        settings.minTTL = minEntry?.ttl(&diagnostics) ?? settings.minTTL
-        settings.defaultTTL = defaultEntry?.ttl(&diagnostics) ?? max(settings.defaultTTL, settings.minTTL)
-        settings.maxTTL = maxEntry?.ttl(&diagnostics) ?? max(settings.maxTTL, settings.defaultTTL)
+        var settings = base
+        settings.line = entry.keyLine
+        settings.minTTL = reader["min_ttl"]?.ttl(&diagnostics) ?? base.minTTL
+        settings.defaultTTL = reader["default_ttl"]?.ttl(&diagnostics) ?? max(base.defaultTTL, settings.minTTL)
+        settings.maxTTL = reader["max_ttl"]?.ttl(&diagnostics) ?? max(base.maxTTL, settings.defaultTTL)
         if diagnostics.errorCount == errorsBefore {
-            checkOrder(settings, reader, &diagnostics)
+            checkOrder(settings, reader, baseName: baseName, &diagnostics)
         }
-        settings.queryStrings = reader["query_strings"]
-            .flatMap { decodeItems($0, noun: "query parameter", isValid: isQueryName, &diagnostics) } ?? .none
-        settings.headers = reader["headers"].flatMap { decodeHeaders($0, &diagnostics) } ?? []
-        settings.cookies = reader["cookies"]
-            .flatMap { decodeItems($0, noun: "cookie", isValid: isToken, &diagnostics) } ?? .none
+        if let entry = reader["query_strings"] {
+            settings.queryStrings = decodeItems(entry, noun: "query parameter", isValid: isQueryName, &diagnostics) ?? .none
+        }
+        if let entry = reader["headers"] {
+            settings.headers = decodeHeaders(entry, &diagnostics) ?? []
+        }
+        if let entry = reader["cookies"] {
+            settings.cookies = decodeItems(entry, noun: "cookie", isValid: isToken, &diagnostics) ?? .none
+        }
         guard diagnostics.errorCount == errorsBefore else { return nil }
         return settings
     }
 
     /// min ≤ default ≤ max, reported at the key that was written against the
-    /// order (the later one when both were written).
+    /// order (the later one when both were written). A value taken from the
+    /// base policy says so.
     private static func checkOrder(
-        _ settings: CachePolicySettings, _ reader: MappingReader, _ diagnostics: inout Diagnostics
+        _ settings: CachePolicySettings, _ reader: MappingReader, baseName: String?, _ diagnostics: inout Diagnostics
     ) {
         let rule = "TTLs must satisfy min_ttl ≤ default_ttl ≤ max_ttl"
+        func value(_ key: String, _ ttl: Duration) -> String {
+            guard let baseName, reader[key] == nil else { return seconds(ttl) }
+            return "\(seconds(ttl)), from \(baseName)"
+        }
         if settings.minTTL > settings.defaultTTL {
             let entry = reader["default_ttl"] ?? reader["min_ttl"]
             entry?.problem(
-                "default_ttl (\(seconds(settings.defaultTTL))) is less than min_ttl (\(seconds(settings.minTTL)))"
-                    + "; \(rule)", &diagnostics)
+                "default_ttl (\(value("default_ttl", settings.defaultTTL))) is less than min_ttl "
+                    + "(\(value("min_ttl", settings.minTTL))); \(rule)", &diagnostics)
         } else if settings.defaultTTL > settings.maxTTL {
             let entry = reader["max_ttl"] ?? reader["default_ttl"]
             entry?.problem(
-                "max_ttl (\(seconds(settings.maxTTL))) is less than default_ttl (\(seconds(settings.defaultTTL)))"
-                    + "; \(rule)", &diagnostics)
+                "max_ttl (\(value("max_ttl", settings.maxTTL))) is less than default_ttl "
+                    + "(\(value("default_ttl", settings.defaultTTL))); \(rule)", &diagnostics)
         }
     }
 

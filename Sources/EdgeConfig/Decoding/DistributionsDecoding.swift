@@ -1,6 +1,6 @@
 extension Distribution {
     /// Keys of each `distributions:` item.
-    static let keys = ["id", "hostnames", "origin"] + DistributionCaching.keys
+    static let keys = ["id", "hostnames", "origin", "trusted_keys", "behaviors"] + CacheBehavior.settingKeys
 
     /// Decodes the list; ids and hostnames must be unique across it. Relative
     /// paths in origins are resolved against `baseDirectory`.
@@ -16,9 +16,10 @@ extension Distribution {
         var distributions: [Distribution] = []
         var seen = SeenNames()
         for item in items {
+            let errorsBeforeItem = diagnostics.errorCount
             guard let reader = MappingReader(item, known: keys, &diagnostics) else { continue }
             let idEntry = reader.required("id", "upper-case letters and digits, e.g. E2EXAMPLE", &diagnostics)
-            let id = idEntry.flatMap { decodeID($0, &diagnostics) }
+            let id = idEntry?.upperCaseID(example: "E2EXAMPLE", &diagnostics)
             if let id, let idEntry {
                 if let firstLine = seen.idLines[id] {
                     idEntry.problem(
@@ -35,38 +36,45 @@ extension Distribution {
             let origin = reader["origin"].flatMap {
                 OriginSettings.decode($0, baseDirectory: baseDirectory, &diagnostics)
             }
-            let caching = DistributionCaching.decode(reader, &diagnostics)
-            if let id, let hostnames {
-                distributions.append(Distribution(
-                    id: id, hostnames: hostnames, origin: origin, cachePolicy: caching.cachePolicy,
-                    errorCachingMinTTL: caching.errorCachingMinTTL, maxObjectSize: caching.maxObjectSize,
-                    line: item.keyLine))
+            let hasTrustedKeys = reader["trusted_keys"] != nil
+            let defaultBehavior = CacheBehavior.decodeSettings(
+                reader, inheriting: CacheBehavior(pathPattern: .everything, line: item.keyLine),
+                hasTrustedKeys: hasTrustedKeys, &diagnostics)
+            let trustedKeys = reader["trusted_keys"].map {
+                TrustedKeySettings.decodeList($0, baseDirectory: baseDirectory, &diagnostics)
+            } ?? []
+            let behaviors = reader["behaviors"].map {
+                CacheBehavior.decodeList($0, inheriting: defaultBehavior, hasTrustedKeys: hasTrustedKeys, &diagnostics)
+            } ?? []
+            guard let id, let hostnames else { continue }
+            var distribution = Distribution(
+                id: id, hostnames: hostnames, origin: origin, trustedKeys: trustedKeys, behaviors: behaviors,
+                line: item.keyLine)
+            distribution.defaultBehavior = defaultBehavior
+            if diagnostics.errorCount == errorsBeforeItem, let keysEntry = reader["trusted_keys"] {
+                distribution.warnIfNothingRestricted(keysEntry, &diagnostics)
             }
+            distributions.append(distribution)
         }
         guard diagnostics.errorCount == errorsBefore else { return nil }
         return distributions
+    }
+
+    /// Trusted keys without any restricted path are never asked for: every object stays public,
+    /// which is likely not what adding them was meant to do.
+    private func warnIfNothingRestricted(_ keysEntry: ConfigEntry, _ diagnostics: inout Diagnostics) {
+        guard !defaultBehavior.restrictViewerAccess, !behaviors.contains(where: \.restrictViewerAccess) else { return }
+        diagnostics.warning(
+            keysEntry.keyLine,
+            "\(keysEntry.path): neither distribution \(id) nor any of its behaviors sets restrict_viewer_access: true, "
+                + "so signatures are never required and every path is public; set restrict_viewer_access: true on "
+                + "the distribution or on the behaviors of private paths")
     }
 
     /// Ids and hostnames already used by earlier distributions, with their lines.
     private struct SeenNames {
         var idLines: [String: Int] = [:]
         var hostnameOwners: [String: (id: String, line: Int)] = [:]
-    }
-
-    /// `[A-Z0-9]+`, at most 128 characters, like CloudFront distribution ids.
-    private static func decodeID(_ entry: ConfigEntry, _ diagnostics: inout Diagnostics) -> String? {
-        guard let id = entry.string(expected: "an id like E2EXAMPLE", &diagnostics) else { return nil }
-        let valid = id.utf8.count <= 128 && id.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        }
-        guard valid else {
-            entry.problem(
-                "\(quoted(id)) is not a valid id; use only upper-case letters and digits, like \"E2EXAMPLE\"",
-                &diagnostics)
-            return nil
-        }
-        return id
     }
 
     /// A hostname or a list of them, each valid, lower-cased and not already
@@ -98,5 +106,24 @@ extension Distribution {
             }
         }
         return hostnames
+    }
+}
+
+extension ConfigEntry {
+    /// `[A-Z0-9]+`, at most 128 characters, like CloudFront's distribution and key ids;
+    /// `example` shows one in the message.
+    func upperCaseID(example: String, _ diagnostics: inout Diagnostics) -> String? {
+        guard let id = string(expected: "an id like \(example)", &diagnostics) else { return nil }
+        let valid = id.utf8.count <= 128 && id.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+        guard valid else {
+            problem(
+                "\(quoted(id)) is not a valid id; use only upper-case letters and digits, like \"\(example)\"",
+                &diagnostics)
+            return nil
+        }
+        return id
     }
 }

@@ -176,13 +176,18 @@ extension CachePolicy {
     /// A distribution's configured cache policy; nil when caching is off (`max_ttl: 0`, like
     /// CloudFront's managed CachingDisabled policy: every request goes to the origin as it came).
     init?(_ distribution: Distribution) {
-        let settings = distribution.cachePolicy
+        self.init(distribution.defaultBehavior)
+    }
+
+    /// A cache behavior's policy (its settings are already merged over the distribution's).
+    init?(_ behavior: CacheBehavior) {
+        let settings = behavior.cachePolicy
         guard settings.maxTTL > .zero else { return nil }
         self.init(
             minTTL: settings.minTTL, defaultTTL: settings.defaultTTL, maxTTL: settings.maxTTL,
             queryStrings: CacheKeySelection(settings.queryStrings), headers: settings.headers,
             cookies: CacheKeySelection(settings.cookies),
-            errorCachingMinTTL: distribution.errorCachingMinTTL, maxObjectSize: distribution.maxObjectSize
+            errorCachingMinTTL: behavior.errorCachingMinTTL, maxObjectSize: behavior.maxObjectSize
         )
     }
 }

@@ -1,6 +1,8 @@
 import EdgeCache
 import EdgeConfig
 import EdgeOrigin
+import EdgeSignedURL
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -83,20 +85,81 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         switch router.https(head) {
         case .respond(let response):
             answer(response, to: head, context: context)
-        case .origin(let distribution):
+        case .origin(let distribution, let choice):
             guard let route = runtime.routes[distribution.id] else {
                 return answer(ViewerRouter.noOrigin(distribution), to: head, context: context)
             }
-            fetch(head, route: route, context: context)
+            fetch(head, route: route, behavior: choice, context: context)
         }
     }
 
-    private func fetch(_ head: HTTPRequestHead, route: OriginRoute, context: ChannelHandlerContext) {
-        let target = ViewerRouter.path(of: head) ?? head.uri
-        if let policy = route.cachePolicy, head.method == .GET || head.method == .HEAD {
+    private func fetch(
+        _ head: HTTPRequestHead, route: OriginRoute, behavior: ViewerRouter.BehaviorChoice, context: ChannelHandlerContext
+    ) {
+        var target = ViewerRouter.path(of: head) ?? head.uri
+        if behavior.behavior.restrictViewerAccess {
+            guard let signedTarget = verifySignature(head, target: target, distributionID: route.distributionID, context: context) else {
+                return answer(.error(.forbidden, "access denied: this path needs a valid signed URL or signed cookies"),
+                              to: head, context: context)
+            }
+            target = signedTarget
+        }
+        if let policy = route.cachePolicy(behavior: behavior.index), head.method == .GET || head.method == .HEAD {
             return serveThroughCache(head, target: target, route: route, policy: policy, context: context)
         }
         relay(head, target: target, route: route, context: context)
+    }
+
+    /// A restricted behavior: the request must carry a CloudFront signed URL or signed cookies
+    /// made with one of the distribution's trusted keys. Returns the target without the signing
+    /// parameters (they never reach the cache key or the origin, so one cached object serves
+    /// every valid signature), or nil after logging why it was refused (never the signature).
+    private func verifySignature(
+        _ head: HTTPRequestHead, target: String, distributionID: String, context: ChannelHandlerContext
+    ) -> String? {
+        let (path, query) = Self.split(target)
+        guard let keys = runtime.trustedKeys[distributionID] else {
+            logger.warning("restricted path refused: the distribution has no trusted_keys", metadata: [
+                "distribution": "\(distributionID)", "path": "\(path)",
+            ])
+            return nil
+        }
+        let scheme = if case .https = listener { "https" } else { "http" }
+        let url = ViewerURL(scheme: scheme, host: head.headers.first(name: "host") ?? "", path: path, query: query)
+        let remote = context.channel.remoteAddress
+        let clientIP = remote?.ipAddress.flatMap { IPAddress($0) }
+        let result = SignedRequestVerifier.verify(
+            url: url, cookies: Self.cookies(head.headers), clientIP: clientIP, now: Int64(time(nil)), keys: keys)
+        switch result {
+        case .success:
+            guard let query else { return path }
+            let kept = SigningParameters.strip(fromQuery: query)
+            return kept.isEmpty ? path : path + "?" + kept
+        case .failure(let denial):
+            logger.info("restricted path refused", metadata: [
+                "distribution": "\(distributionID)", "path": "\(path)", "reason": "\(denial)",
+                "client": "\(remote?.ipAddress ?? "?")",
+            ])
+            return nil
+        }
+    }
+
+    private static func split(_ target: String) -> (path: String, query: String?) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, nil) }
+        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+    }
+
+    /// Name/value pairs of every `Cookie` header.
+    private static func cookies(_ headers: HTTPHeaders) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        for header in headers["cookie"] {
+            for item in header.split(separator: ";") {
+                let trimmed = item.drop { $0 == " " }
+                guard let equals = trimmed.firstIndex(of: "=") else { continue }
+                pairs.append((String(trimmed[..<equals]), String(trimmed[trimmed.index(after: equals)...])))
+            }
+        }
+        return pairs
     }
 
     /// Straight to the origin, uncached, with the viewer's range and conditional headers.

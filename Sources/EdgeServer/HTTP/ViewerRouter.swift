@@ -13,8 +13,58 @@ struct ViewerRouter {
     enum Route {
         /// Answered without the origin.
         case respond(ViewerResponse)
-        /// For the distribution's origin (GET, HEAD and CORS preflight OPTIONS only).
-        case origin(Distribution)
+        /// For the distribution's origin (GET, HEAD and, where the behavior allows it, CORS
+        /// preflight OPTIONS), under the behavior its path selects.
+        case origin(Distribution, BehaviorChoice)
+    }
+
+    /// The cache behavior a request falls under, and its position (the distribution's
+    /// behaviors in order, then its default behavior), which indexes per-behavior state such
+    /// as `OriginRoute.cachePolicies`.
+    struct BehaviorChoice {
+        var behavior: CacheBehavior
+        var index: Int
+    }
+
+    /// First match wins over the percent-decoded path (the path the S3 key is made from, so
+    /// `/%69nvoices/a.pdf` falls under `/invoices/*` like `/invoices/a.pdf`).
+    static func behavior(of distribution: Distribution, target: String) -> BehaviorChoice {
+        let path = decodedPath(target)
+        for (index, behavior) in distribution.behaviors.enumerated() where behavior.pathPattern.matches(utf8: path) {
+            return BehaviorChoice(behavior: behavior, index: index)
+        }
+        return BehaviorChoice(behavior: distribution.defaultBehavior, index: distribution.behaviors.count)
+    }
+
+    /// The target's path without its query, every valid `%XX` decoded.
+    static func decodedPath(_ target: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var utf8 = target.utf8[...]
+        if let query = utf8.firstIndex(of: UInt8(ascii: "?")) { utf8 = utf8[..<query] }
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%"), let high = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex),
+               let low = utf8.index(index, offsetBy: 2, limitedBy: utf8.endIndex), low < utf8.endIndex,
+               let h = hexValue(utf8[high]), let l = hexValue(utf8[low]) {
+                bytes.append(h << 4 | l)
+                index = utf8.index(after: low)
+            } else {
+                bytes.append(byte)
+                index = utf8.index(after: index)
+            }
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// A request on the HTTPS listener (or plain HTTP under `allow-all`).
@@ -25,12 +75,16 @@ struct ViewerRouter {
         guard let distribution = configuration.distribution(forHost: host.name) else {
             return .respond(.error(.misdirectedRequest, "no distribution serves host \"\(host.name)\" on this edge"))
         }
-        guard head.method == .GET || head.method == .HEAD || head.method == .OPTIONS else {
+        let choice = Self.behavior(of: distribution, target: Self.path(of: head) ?? head.uri)
+        let allowed = choice.behavior.allowedMethods
+        guard allowed.allows(head.method.rawValue) else {
+            let scope = choice.index < distribution.behaviors.count
+                ? "the behavior \"\(choice.behavior.pathPattern)\" of distribution \(distribution.id)" : "distribution \(distribution.id)"
             return .respond(.error(
-                .forbidden, "method \(head.method.rawValue) is not allowed by distribution \(distribution.id) (allowed: GET, HEAD, OPTIONS)"
+                .forbidden, "method \(head.method.rawValue) is not allowed by \(scope) (allowed: \(allowed.methods.joined(separator: ", ")))"
             ))
         }
-        return .origin(distribution)
+        return .origin(distribution, choice)
     }
 
     /// The answer when the distribution has no origin in the configuration.
@@ -43,10 +97,12 @@ struct ViewerRouter {
         guard let host = Self.host(of: head) else {
             return .error(.badRequest, "the request has no valid Host header", close: true)
         }
-        guard configuration.distribution(forHost: host.name) != nil else {
+        guard let distribution = configuration.distribution(forHost: host.name) else {
             return .error(.misdirectedRequest, "no distribution serves host \"\(host.name)\" on this edge")
         }
-        switch configuration.viewer.protocolPolicy {
+        let policy = Self.behavior(of: distribution, target: Self.path(of: head) ?? head.uri).behavior
+            .protocolPolicy(viewer: configuration.viewer)
+        switch policy {
         case .allowAll:
             return nil
         case .httpsOnly:

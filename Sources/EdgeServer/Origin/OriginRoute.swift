@@ -14,10 +14,16 @@ struct OriginRoute: Sendable {
     let client: OriginClient
     /// nil when `signing: never`.
     let credentials: (any OriginCredentialSource)?
-    /// The distribution's cache policy; nil when caching is off (`max_ttl: 0`).
-    let cachePolicy: CachePolicy?
+    /// Cache policy per behavior, in the distribution's order, its default behavior last; nil
+    /// where caching is off (`max_ttl: 0`).
+    let cachePolicies: [CachePolicy?]
     /// Where origin answers and failures are counted.
     let metrics: EdgeMetrics
+
+    /// The policy of behavior `index` (`BehaviorChoice.index`).
+    func cachePolicy(behavior index: Int) -> CachePolicy? {
+        cachePolicies.indices.contains(index) ? cachePolicies[index] : cachePolicies.last ?? nil
+    }
 
     var bucket: String { builder.target.bucket }
     var region: String { builder.target.region }

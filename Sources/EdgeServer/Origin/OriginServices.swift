@@ -35,12 +35,14 @@ public final class OriginServices: Sendable {
         var routes: [String: OriginRoute] = [:]
         for distribution in configuration.distributions {
             guard let origin = distribution.origin else { continue }
-            routes[distribution.id] = try route(for: origin, distributionID: distribution.id, cachePolicy: CachePolicy(distribution))
+            routes[distribution.id] = try route(
+                for: origin, distributionID: distribution.id,
+                cachePolicies: (distribution.behaviors + [distribution.defaultBehavior]).map { CachePolicy($0) })
         }
         return routes
     }
 
-    private func route(for origin: OriginSettings, distributionID: String, cachePolicy: CachePolicy?) throws -> OriginRoute {
+    private func route(for origin: OriginSettings, distributionID: String, cachePolicies: [CachePolicy?]) throws -> OriginRoute {
         let key = ClientKey(caFile: origin.caFile, maxConnections: origin.maxConnections, retries: origin.retries)
         let client = try clients.withLockedValue { clients in
             if let existing = clients[key] { return existing }
@@ -71,7 +73,7 @@ public final class OriginServices: Sendable {
             ),
             client: client,
             credentials: signing ? try credentials.source(for: origin.credentials) : nil,
-            cachePolicy: cachePolicy,
+            cachePolicies: cachePolicies,
             metrics: metrics
         )
     }

@@ -26,7 +26,7 @@ public struct ConfigurationCheck: Sendable {
         configuration = loaded.0
         diagnostics = loaded.warnings + Self.checkTLS(loaded.0, file: path) + Self.checkOriginCAs(loaded.0, file: path)
             + Self.checkCacheDirectory(loaded.0.cache, file: path) + Self.checkAdminTokens(loaded.0.admin)
-            + Self.checkAccessLog(loaded.0.accessLog, file: path)
+            + Self.checkAccessLog(loaded.0.accessLog, file: path) + Self.checkTrustedKeys(loaded.0, file: path)
         if !errors.isEmpty { configuration = nil }
     }
 
@@ -99,6 +99,43 @@ public struct ConfigurationCheck: Sendable {
                 message: "access_log.path \(path) is not writable for this user (uid \(getuid())); fine if the service runs as another user")]
         }
         return []
+    }
+
+    /// Each trusted key must be a public key CloudFront-style signatures can use: RSA (under
+    /// 2048 bits only a warning, as CloudFront refuses such keys but they still verify) or ECDSA
+    /// P-256. Reported at the key's `public_key` line.
+    static func checkTrustedKeys(_ configuration: EdgeConfiguration, file: String) -> [ConfigDiagnostic] {
+        configuration.distributions.flatMap { distribution in
+            distribution.trustedKeys.compactMap { key -> ConfigDiagnostic? in
+                let subject = "distribution \(distribution.id): trusted key \(key.id)"
+                let create = "create an RSA 2048 (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048) or "
+                    + "ECDSA P-256 (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256) key pair and sign with it"
+                func report(_ severity: ConfigDiagnostic.Severity, _ message: String) -> ConfigDiagnostic {
+                    ConfigDiagnostic(file: file, line: key.publicKeyLine, severity: severity, message: "\(subject) \(message)")
+                }
+                let summary: PublicKeySummary
+                do {
+                    summary = try PublicKeySummary.load(path: key.publicKeyPath)
+                } catch {
+                    return report(.error, "public_key: \(error)")
+                }
+                switch summary.type {
+                case .rsa where summary.bits < 2048:
+                    return report(.warning, "(\(key.publicKeyPath)) is a \(summary.bits)-bit RSA key: too weak to trust, "
+                        + "and CloudFront requires 2048 bits; \(create)")
+                case .rsa:
+                    return nil
+                case .ec(let curve) where curve == PublicKeySummary.p256:
+                    return nil
+                case .ec(let curve):
+                    return report(.error, "(\(key.publicKeyPath)) is an ECDSA key on curve \(curve); CloudFront signatures "
+                        + "use P-256 (prime256v1) only: \(create)")
+                case .other(let name):
+                    return report(.error, "(\(key.publicKeyPath)) is a key of type \(name); CloudFront signatures use RSA or "
+                        + "ECDSA P-256 only: \(create)")
+                }
+            }
+        }
     }
 
     /// Builds a context per certificate so every broken one is reported, not only the first.

@@ -1,4 +1,5 @@
 import EdgeConfig
+import EdgeSignedURL
 import EdgeTLS
 import NIOConcurrencyHelpers
 
@@ -12,12 +13,22 @@ public struct EdgeRuntime: Sendable {
     let routes: [String: OriginRoute]
     /// The edge cache, opened once at start and shared by every generation.
     let cache: ViewerCache
+    /// Distribution id → the public keys its restricted behaviors accept (parsed once per
+    /// generation, with their cache of verified signatures); absent without `trusted_keys`.
+    let trustedKeys: [String: TrustedKeyStore]
 
     public init(configuration: EdgeConfiguration, origins: OriginServices, cache: ViewerCache, generation: Int = 1) throws {
         self.configuration = configuration
         self.tls = try TLSContext(configuration: TLSServerConfiguration(configuration))
         self.routes = try origins.routes(for: configuration)
         self.cache = cache
+        var stores: [String: TrustedKeyStore] = [:]
+        for distribution in configuration.distributions where !distribution.trustedKeys.isEmpty {
+            stores[distribution.id] = try TrustedKeyStore(distribution.trustedKeys.map { key throws(TrustedKeyError) in
+                try TrustedKey(id: key.id, pemFile: key.publicKeyPath)
+            })
+        }
+        self.trustedKeys = stores
         self.generation = generation
     }
 }
