@@ -47,7 +47,7 @@ import threading
 import time
 
 from bench_common import (  # benchmarks/bench_common.py: helpers shared with the other benchmarks
-    NCPU, client_context, driver_parser, fmt, free_ports, header, loadavg, log, make_cert, parse_wrk,
+    NCPU, client_context, driver_parser, fmt, machine_busy_seconds, free_ports, header, loadavg, log, make_cert, parse_wrk,
     publish_report, ratio, record_pid, run_main, set_log_prefix, stop_wrk, tail, tool_versions,
 )
 from cache_hit import (  # the origin, both caches, their start and the fill: see cache_hit.py
@@ -251,6 +251,45 @@ class LogWatch:
                     time.sleep(0.005)
 
 
+def scratch_filesystem(workdir):
+    """What the caches sit on, and what deleting a file and an fsync cost there: nginx's purge
+    is one unlink per entry, and on a file system mounted with `discard` each unlink waits for
+    the device's TRIM (milliseconds on a virtual disk), which then dominates nginx's figures;
+    s3edge's API fsyncs its invalidations.log."""
+    best = ("?", "?", "?", "")
+    with open("/proc/mounts") as f:
+        for line in f:
+            device, point, kind, options = line.split()[:4]
+            point = point.replace("\\040", " ")
+            if (workdir == point or workdir.startswith(point.rstrip("/") + "/")) and len(point) >= len(best[3]):
+                best = (device, kind, options, point)
+    probe = os.path.join(workdir, "fs-probe")
+    os.makedirs(probe)
+    files = [os.path.join(probe, f"f{i}") for i in range(300)]
+    for path in files:
+        with open(path, "wb") as f:
+            f.write(b"x" * 1600)
+    os.sync()
+    start = time.perf_counter()
+    for path in files:
+        os.unlink(path)
+    unlink_ms = (time.perf_counter() - start) * 1000 / len(files)
+    fd = os.open(os.path.join(probe, "log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    syncs = []
+    try:
+        for _ in range(20):
+            os.write(fd, b"x" * 200)
+            start = time.perf_counter()
+            os.fsync(fd)
+            syncs.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+    shutil.rmtree(probe)
+    device, kind, options, point = best
+    return {"device": device, "type": kind, "options": options, "mount": point, "unlink_ms": unlink_ms,
+            "fsync_ms": statistics.median(syncs), "discard": "discard" in options.split(",")}
+
+
 def s3edge_admin_conf(base, port, admin_port, tokens_file):
     """cache_hit's s3edge configuration plus an admin listener (TLS, bearer tokens) and log level
     info (the sweep's line)."""
@@ -278,6 +317,28 @@ class InvalidationBench:
         self.records = []  # one per case, repetition and cache
         self.throughput = []  # hits/s runs: dict(server, phase, ...)
         self.sweep_timeout = 120 + layout.n / 1000
+        self.busy = None  # the rest of the machine's CPU share in the last settle()
+        self.idle_waited = 0.0  # seconds settle() waited in all
+
+    def settle(self):
+        """The idle gap before a case: `gap` seconds, again and again (for up to `idle_wait` s, and
+        `idle_budget` s over the whole run) while the machine is busier than `idle_below` of its
+        CPUs: this benchmark's own processes are idle then, so that is someone else's load, which
+        would disturb the case."""
+        waited = 0.0
+        while True:
+            busy_before, start = machine_busy_seconds()[0], time.monotonic()
+            time.sleep(self.args.gap)
+            elapsed = time.monotonic() - start
+            self.busy = (machine_busy_seconds()[0] - busy_before) / (elapsed * NCPU)
+            if (self.busy <= self.args.idle_below or waited >= self.args.idle_wait
+                    or self.idle_waited >= self.args.idle_budget):
+                break
+            waited += elapsed
+            self.idle_waited += elapsed
+        if waited:
+            log(f"  waited {waited:.0f}s for the machine to be idle (busy {self.busy:.0%} of {NCPU} CPUs at the end)")
+        return self.busy
 
     def check(self, text, ok):
         self.bench.check(text, ok)
@@ -318,7 +379,8 @@ class InvalidationBench:
             viewer.close()
         record = {"server": name, "case": case, "rep": rep, "covered": covered, "under_load": under_load,
                   "call_ms": (done - start) * 1000, "to_miss_ms": (missed - done) * 1000, "miss_ok": miss_ok,
-                  "cached_before": before, **detail}
+                  "cached_before": before, "busy_before": None if under_load else self.busy,
+                  "load1": float(loadavg().split()[0]), **detail}
         record["total_ms"] = record["call_ms"] + record["to_miss_ms"]
         if name == "s3edge":
             sweep = self.logwatch.wait_sweep(self.sweep_timeout, self.bench.servers[name])
@@ -371,10 +433,18 @@ class InvalidationBench:
                 count = sum(len(files) for _, _, files in os.walk(self.nginx_cache))
                 command = f"rm -rf -- {self.nginx_cache}/*"
             start = time.perf_counter()
-            done_proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=3600)
+            # A session of its own, so that an interruption stops the whole pipeline.
+            proc = subprocess.Popen(["bash", "-c", command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                _, err = proc.communicate(timeout=3600)
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait()
             done = time.perf_counter()
-            if done_proc.returncode != 0:
-                raise RuntimeError(f"nginx purge failed (exit {done_proc.returncode}): {command}\n{done_proc.stderr}")
+            if proc.returncode != 0:
+                raise RuntimeError(f"nginx purge failed (exit {proc.returncode}): {command}\n{err.decode()[-600:]}")
             if kind == "grep":
                 with open(listing, "rb") as f:
                     count = f.read().count(b"\0")
@@ -385,7 +455,7 @@ class InvalidationBench:
     def both(self, case, rep, s3edge_paths, purge, miss_key, check_key, covered):
         for name in self.bench.order():
             self.bench.alive_or_fail()
-            time.sleep(self.args.gap)
+            self.settle()
             invalidate = self.s3edge_invalidation(s3edge_paths) if name == "s3edge" else self.nginx_purge(*purge)
             self.run_case(name, case, rep, invalidate, miss_key, check_key, covered)
 
@@ -442,6 +512,7 @@ class InvalidationBench:
         secs = self.args.load_seconds
         env = self.layout.random_env(seed=101)
         for name in self.bench.order():
+            self.settle()
             r = self.bench.measure("hits/s before", name, self.bench.wrk_argv(name, "/", secs,
                                                                               script=self.bench.random_lua),
                                    parse_wrk, secs, env=env, label="before")
@@ -456,7 +527,7 @@ class InvalidationBench:
         prefix = self.layout.half_prefix
         for name in self.bench.order():
             self.bench.alive_or_fail()
-            time.sleep(self.args.gap)
+            self.settle()
             invalidate = self.s3edge_invalidation([prefix]) if name == "s3edge" else \
                 self.nginx_purge("grep", prefix[:-1])
             argv = self.bench.wrk_argv(name, "/", 600, script=self.bench.random_lua)
@@ -523,7 +594,8 @@ def cell(values, digits=2):
 CASES = ("exact path", "1% prefix", "50% prefix", "/*")
 
 
-def make_report(args, ib, layout, started_at, load_before, load_after, versions, phase_times, total_s, workdir):
+def make_report(args, ib, layout, started_at, load_before, load_after, versions, phase_times, total_s, workdir,
+                scratch):
     recs = [r for r in ib.records if not r["under_load"]]
     by = {}
     for r in recs:
@@ -543,6 +615,12 @@ def make_report(args, ib, layout, started_at, load_before, load_after, versions,
     add(f"Machine: {NCPU} CPUs ({cpu}), {mem_gib:.0f} GiB, {platform.system()} {platform.release()}, shared by both "
         f"caches, the origin and the clients; load average before: {load_before}, after: {load_after}. "
         f"Total {total_s / 60:.1f} min. {versions}.")
+    add("")
+    add(f"Both caches on {scratch['type']} ({scratch['options']}) at {scratch['mount']} ({scratch['device']}): "
+        f"deleting a 1.6 KB file took {scratch['unlink_ms']:.3f} ms, an fsync of an appended line "
+        f"{scratch['fsync_ms']:.2f} ms (median of 20)."
+        + (" **Mounted with `discard`: every unlink waits for a TRIM, which dominates nginx's purge figures; "
+           "they measure the disk more than nginx.**" if scratch["discard"] else ""))
     add("")
     add(f"Entries: {layout.describe()}. Each cache held all {layout.n:,} (plus a warm object or two) before the "
         f"first exact-path case; the exact, 1% and 50% cases then ran one after the other (each 1% repetition "
@@ -576,8 +654,9 @@ def make_report(args, ib, layout, started_at, load_before, load_after, versions,
     add("s3edge's background sweep (its log line `invalidation sweep finished`: `ms` from the invalidation to "
         "the end of the sweep, `deleted_entries`), and nginx's files deleted by the purge:")
     add("")
-    add("| Case | s3edge entries before | sweep ms | sweep deleted | 201 → line seen ms | nginx files deleted |")
-    add("|---|---:|---:|---:|---:|---:|")
+    add("| Case | s3edge entries before | sweep ms | sweep deleted | 201 → line seen ms | nginx files deleted | "
+        "machine busy before, % of CPUs |")
+    add("|---|---:|---:|---:|---:|---:|---:|")
     for case in CASES:
         s = by.get((case, "s3edge"), [])
         g = by.get((case, "nginx"), [])
@@ -585,7 +664,8 @@ def make_report(args, ib, layout, started_at, load_before, load_after, versions,
             continue
         add(f"| {case} | {cell([r['cached_before'] for r in s], 0)} | {cell([r['sweep_ms'] for r in s], 0)} | "
             f"{cell([r['sweep_deleted'] for r in s], 0)} | {cell([r['sweep_seen_ms'] for r in s], 0)} | "
-            f"{cell([r.get('deleted_files') for r in g], 0)} |")
+            f"{cell([r.get('deleted_files') for r in g], 0)} | "
+            f"{cell([r['busy_before'] * 100 for r in s + g if r.get('busy_before') is not None], 0)} |")
     add("")
     add(f"Hits/s, wrk -t{H1_THREADS} -c{H1_CONNECTIONS} HTTP/1.1 keep-alive, random keys of the "
         f"{layout.random_hi - layout.random_lo:,} entries no case but `/*` touches: {args.load_seconds} s before; "
@@ -619,13 +699,15 @@ def make_report(args, ib, layout, started_at, load_before, load_after, versions,
     add("")
     add("## Every invalidation")
     add("")
-    add("| Case | # | Server | what | covered | API/purge ms | → miss ms | sweep ms | deleted |")
-    add("|---|---:|---|---|---:|---:|---:|---:|---:|")
+    add("| Case | # | Server | what | covered | API/purge ms | → miss ms | sweep ms | deleted | busy before % | "
+        "load1 |")
+    add("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in ib.records:
         what = ", ".join(r["paths"]) if "paths" in r else r["command"].replace(ib.nginx_cache, "CACHE").split("; ")[-1]
         add(f"| {r['case']} | {r['rep']} | {r['server']} | `{what}` | {r['covered']:,} | {r['call_ms']:.2f} | "
             f"{r['to_miss_ms']:.2f} | {fmt(r.get('sweep_ms'))} | "
-            f"{fmt(r.get('sweep_deleted') if r['server'] == 's3edge' else r.get('deleted_files'))} |")
+            f"{fmt(r.get('sweep_deleted') if r['server'] == 's3edge' else r.get('deleted_files'))} | "
+            f"{fmt(r['busy_before'] * 100 if r.get('busy_before') is not None else None)} | {r['load1']:.2f} |")
     add("")
     if ib.bench.fills:
         add("| Fill | Server | entries | seconds | entries/s |")
@@ -649,7 +731,10 @@ def make_report(args, ib, layout, started_at, load_before, load_after, versions,
         "under levels=1:2, from this process; prefix: `LC_ALL=C grep -rl --null -e '^KEY: localhost/e/…' CACHE "
         "| tee LIST | xargs -0 -r rm -f` (bash); `/*`: `rm -rf -- CACHE/*`. nginx's keys_zone keeps its "
         "entries until they are looked up or expire; a lookup whose file is gone is a miss.")
-    add(f"- Order: the two caches alternate going first; {args.gap:g} s idle before each invalidation; checks "
+    add(f"- Order: the two caches alternate going first; {args.gap:g} s idle before each invalidation and load "
+        f"run, repeated (up to {args.idle_wait:g} s, {args.idle_budget:g} s in all; waited {ib.idle_waited:.0f} s) "
+        f"while the machine was busier than {args.idle_below:.0%} of its CPUs (someone else's load: this "
+        f"benchmark is idle then; `busy before`); checks "
         f"before and after each: a key outside it is a hit, the first GET after it is a miss with the origin's "
         f"bytes; {args.sample} sampled entries are hits after each fill.")
     add(f"- Raw output, configs, logs: {workdir} (deleted at exit unless --keep).")
@@ -665,6 +750,10 @@ def main():
     ap.add_argument("--reps", type=int, default=5, help="repetitions of the exact and 1%% cases (default 5)")
     ap.add_argument("--load-seconds", type=int, default=5, help="seconds of each hits/s run (default 5)")
     ap.add_argument("--gap", type=float, default=1.0, help="idle seconds before each invalidation and load run")
+    ap.add_argument("--idle-below", type=float, default=0.2,
+                    help="repeat the gap while the machine is busier than this share of its CPUs (default 0.2)")
+    ap.add_argument("--idle-wait", type=float, default=60, help="for at most this many seconds per case")
+    ap.add_argument("--idle-budget", type=float, default=600, help="and this many seconds in all")
     ap.add_argument("--fill-timeout", type=int, default=3600, help="seconds one fill may take")
     ap.add_argument("--sample", type=int, default=200, help="entries checked after each fill")
     args = ap.parse_args()
@@ -680,6 +769,12 @@ def main():
     load_before = loadavg()
     max_size_mib, keys_zone_mib = cache_sizes(workdir, args.entries)
 
+    scratch = scratch_filesystem(workdir)
+    log(f"scratch file system: {scratch}")
+    if scratch["discard"]:
+        log(f"warning: {scratch['mount']} is mounted with discard: each file nginx's purge deletes costs "
+            f"{scratch['unlink_ms']:.2f} ms here (a TRIM); set TMPDIR to a file system without it to compare "
+            f"the caches rather than the disk")
     make_cert(args.bin, f"{workdir}/cert.pem", f"{workdir}/key.pem")
     _, body_of = entry_body_template()
     token = os.urandom(32).hex()
@@ -747,7 +842,7 @@ def main():
     versions = (f"s3edge {s3_version} ({args.bin_origin or args.bin}); {v['nginx']}; {v['wrk']}; {v['openssl']}; "
                 f"Python {platform.python_version()}; {grep_version}")
     report = make_report(args, ib, layout, started_at, load_before, loadavg(), versions, phase_times,
-                         time.monotonic() - run_start, workdir)
+                         time.monotonic() - run_start, workdir, scratch)
     publish_report(report, args.out, workdir, {"records": ib.records, "throughput": ib.throughput,
                                                "fills": bench.fills, "checks": bench.checks})
     problems = [text for text, ok in bench.checks if not ok]
