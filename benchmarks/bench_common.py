@@ -1,11 +1,16 @@
-"""Helpers shared by the benchmark drivers (tls_edge.py, origin_fetch.py, cache_hit.py).
+"""Helpers shared by the benchmark drivers (tls_edge.py, origin_fetch.py, cache_hit.py,
+invalidation.py).
 
 Standard library only. Nothing here starts anything by itself; every process a driver starts is
-recorded in WORKDIR/pids so that the bash entry point can stop it if the driver itself dies.
+recorded in WORKDIR/pids so that the bash entry point can stop it if the driver itself dies
+(`python3 bench_common.py stop-recorded WORKDIR PATTERN...`, see stop_recorded).
 """
 
 from __future__ import annotations
 
+import argparse
+import fnmatch
+import json
 import os
 import re
 import resource
@@ -171,6 +176,50 @@ def record_pid(workdir, pid):
     """Remembers a started process for the bash entry point's last-resort cleanup."""
     with open(os.path.join(str(workdir), "pids"), "a") as f:
         f.write(f"{pid}\n")
+
+
+def _command_line(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return None
+
+
+def stop_recorded(workdir, patterns, grace=5.0):
+    """Last-resort cleanup for a bash entry point whose driver could not stop what it started
+    (killed with SIGKILL, crashed): SIGTERM, then SIGKILL after `grace` seconds, to each pid of
+    WORKDIR/pids whose command line (arguments joined by spaces) still matches one of the
+    fnmatch `patterns`, so that a pid since reused by something else is left alone. Returns the
+    pids signalled."""
+    try:
+        with open(os.path.join(str(workdir), "pids")) as f:
+            pids = list(dict.fromkeys(int(x) for x in f.read().split() if x.isdigit()))
+    except OSError:
+        return []
+
+    def matches(pid):
+        command = _command_line(pid)
+        return bool(command) and any(fnmatch.fnmatchcase(command, p) for p in patterns)
+
+    signalled = []
+    for pid in pids:
+        if matches(pid):
+            try:
+                os.kill(pid, signal.SIGTERM)
+                signalled.append(pid)
+            except OSError:
+                pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(matches(pid) for pid in signalled):
+        time.sleep(0.1)
+    for pid in signalled:
+        if matches(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    return signalled
 
 
 def tail(path, lines=20):
@@ -481,6 +530,18 @@ def parse_duration_seconds(text):
     return value * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
 
 
+def stop_wrk(proc):
+    """Stops a wrk started with Popen: SIGINT, on which it prints its summary and exits; SIGKILL if
+    it has not within 15 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def parse_wrk(out):
     r = {}
     m = re.search(r"(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read", out)
@@ -606,6 +667,19 @@ def fmt(value, digits=0):
     return f"{value:,.{digits}f}"
 
 
+def publish_report(report, out, workdir, results):
+    """Prints the markdown report, writes it to `out` (if given) and the raw figures to
+    WORKDIR/results.json."""
+    print(report)
+    if out:
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+        with open(out, "w") as f:
+            f.write(report)
+        log(f"report written to {out}")
+    with open(os.path.join(str(workdir), "results.json"), "w") as f:
+        json.dump(results, f, indent=1, default=str)
+
+
 def ratio(a, b, digits=2):
     if a is None or b is None or b == 0:
         return "n/a"
@@ -613,6 +687,17 @@ def ratio(a, b, digits=2):
 
 
 # --------------------------------------------------------------------------- entry point
+
+
+def driver_parser(doc):
+    """An argument parser with what every driver takes from its bash entry point: --bin,
+    --bin-origin, --workdir, --out."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True, help="s3edge binary")
+    ap.add_argument("--bin-origin", help="where --bin was copied from (for the report)")
+    ap.add_argument("--workdir", required=True, help="empty scratch directory (cert, configs, caches, logs)")
+    ap.add_argument("--out", help="also write the markdown report here")
+    return ap
 
 
 class TimeLimit(Exception):
@@ -644,3 +729,14 @@ def run_main(main, max_seconds):
     except RuntimeError as error:
         log(f"error: {error}")
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    # For the bash entry points' exit traps: stop what a dead driver left running.
+    if len(sys.argv) >= 4 and sys.argv[1] == "stop-recorded":
+        stopped = stop_recorded(sys.argv[2], sys.argv[3:])
+        if stopped:
+            print(f"stopped leftover processes: {' '.join(map(str, stopped))}", file=sys.stderr)
+        sys.exit(0)
+    print("usage: bench_common.py stop-recorded WORKDIR PATTERN...", file=sys.stderr)
+    sys.exit(2)

@@ -52,7 +52,7 @@ from pathlib import Path
 from bench_common import (  # benchmarks/bench_common.py: helpers shared with the other benchmarks
     NCPU, count_lines, describe_cert, fmt, free_ports, h2load_log_percentiles, header, https_get, loadavg,
     log, make_cert, nginx_common_http, nginx_tls_server_lines, parse_h2load, parse_wrk, ratio, record_pid,
-    rollup_kib, run_main, run_measured, set_log_prefix, start_nginx, start_s3edge, status_kib, tail,
+    rollup_kib, run_main, run_measured, set_log_prefix, start_nginx, start_s3edge, status_kib, stop_wrk, tail,
     thread_cpu, tool_versions, tree_cpu,
 )
 
@@ -428,6 +428,14 @@ class Bench:
         if not self.origin.server.alive():
             raise RuntimeError(f"the origin nginx died; error.log:\n{tail(self.origin.server.log_path)}")
 
+    def stop_all(self):
+        """Stops both caches and the origin (each attempted even if another fails to stop)."""
+        for s in [*self.servers.values(), *([self.origin] if self.origin else [])]:
+            try:
+                s.stop()
+            except Exception as error:  # keep stopping the others
+                log(f"stopping: {error}")
+
     def snapshot_peak(self, phase):
         self.peaks[phase] = {name: sum(status_kib(pid, "VmHWM") for pid in s.pids)
                              for name, s in self.servers.items()}
@@ -575,13 +583,7 @@ class Bench:
                 time.sleep(0.05)
             wall = time.monotonic() - start
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)  # wrk prints its summary and exits
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_wrk(proc)
         cpu = tree_cpu(s.pids) - cpu_before
         fetched = self.origin.requests() - origin_before
         origin_cpu = self.origin.server.cpu() - origin_cpu_before
@@ -637,6 +639,66 @@ class Bench:
                          env=env, label=f"rand1-{count}")
 
 
+# --------------------------------------------------------------------------- start
+
+
+def cache_sizes(workdir, total_entries):
+    """(max_size MiB, nginx keys_zone MiB) for `total_entries` small entries, once the scratch
+    directory's file system is known to have room for both caches (RuntimeError if not)."""
+    # Disk: nginx keeps one file per entry (a 4 KiB block: ~1 KiB body + ~0.6 KiB header), s3edge
+    # one LMDB record (about 1.3 KiB charged); plus the sized objects, twice.
+    need = total_entries * 8 * 1024 + (1 << 30)
+    free = shutil.disk_usage(workdir).free
+    if free < need:
+        raise RuntimeError(f"{workdir} has {free / 2**30:.1f} GiB free; {total_entries:,} entries need about "
+                           f"{need / 2**30:.1f} GiB: set TMPDIR to a bigger file system or lower --entries")
+    max_size_mib = max(1024, (total_entries * 8 * 1024) >> 20)
+    keys_zone_mib = max(16, -(-total_entries * 256 // 2**20))  # nginx: ~8,000 keys per MiB; 2x headroom
+    return max_size_mib, keys_zone_mib
+
+
+def cache_dirs(workdir):
+    """(s3edge's cache directory, nginx's) in the scratch directory."""
+    return os.path.join(workdir, "s3edge-cache"), os.path.join(workdir, "nginx-cache")
+
+
+def start_servers(bench, binary, workdir, ports, max_size_mib, keys_zone_mib, s3edge_config=None):
+    """Starts the origin, s3edge and nginx (each put in `bench` as soon as it runs, for the
+    caller's cleanup) on ports (s3edge, nginx, origin), and returns once both caches answer over
+    HTTPS. `s3edge_config(text)` may amend s3edge's configuration (invalidation.py adds its admin
+    listener). Needs WORKDIR/cert.pem and key.pem."""
+    s3_port, ng_port, origin_port = ports
+    s3_cache, ng_cache = cache_dirs(workdir)
+    deadline = time.monotonic() + 60
+    bench.origin = Origin(workdir, origin_port, deadline)
+    os.makedirs(os.path.join(workdir, "s3edge-run"))
+    config = os.path.join(workdir, "s3edge-run", "s3edge.yaml")
+    text = s3edge_conf(workdir, s3_port, origin_port, s3_cache, max_size_mib)
+    with open(config, "w") as f:
+        f.write(s3edge_config(text) if s3edge_config else text)
+    bench.servers["s3edge"] = start_s3edge(binary, config, workdir, s3_port, deadline=deadline,
+                                           env={"AWS_ACCESS_KEY_ID": ACCESS_KEY[0],
+                                                "AWS_SECRET_ACCESS_KEY": ACCESS_KEY[1]})
+    prefix = os.path.join(workdir, "nginx")
+    os.makedirs(prefix)
+    server = start_nginx(prefix, nginx_conf(workdir, prefix, ng_port, origin_port, ng_cache, max_size_mib,
+                                            keys_zone_mib),
+                         workdir, name="nginx", workers=NCPU, deadline=deadline)
+    server.port = ng_port
+    bench.servers["nginx"] = server
+    # Ready = answers over HTTPS (with the origin's 404 for a key not in the bucket).
+    for name in SERVERS:
+        probe = ready_probe(bench.servers[name].port)
+        while True:
+            try:
+                probe()
+                break
+            except (OSError, ssl.SSLError) as error:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} does not answer {PROBE}: {error}")
+                time.sleep(0.1)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -668,53 +730,16 @@ def main():
     started_at = datetime.datetime.now(datetime.timezone.utc)
     load_before = loadavg()
 
-    # Disk: nginx keeps one file per entry (a 4 KiB block: ~1 KiB body + ~0.6 KiB header), s3edge
-    # one LMDB record (about 1.3 KiB charged); plus the sized objects, twice.
-    need = total_entries * 8 * 1024 + (1 << 30)
-    free = shutil.disk_usage(workdir).free
-    if free < need:
-        raise RuntimeError(f"{workdir} has {free / 2**30:.1f} GiB free; {total_entries:,} entries need about "
-                           f"{need / 2**30:.1f} GiB: set TMPDIR to a bigger file system or lower --entries")
-    max_size_mib = max(1024, (total_entries * 8 * 1024) >> 20)
-    keys_zone_mib = max(16, -(-total_entries * 256 // 2**20))  # nginx: ~8,000 keys per MiB; 2x headroom
-
+    max_size_mib, keys_zone_mib = cache_sizes(workdir, total_entries)
     make_cert(args.bin, f"{workdir}/cert.pem", f"{workdir}/key.pem")
     cert_desc = describe_cert(f"{workdir}/cert.pem")
     template, body_of = entry_body_template()
 
     bench = Bench(args, workdir)
-    deadline = time.monotonic() + 60
-    s3_port, ng_port, origin_port = free_ports(3)
-    s3_cache = os.path.join(workdir, "s3edge-cache")
-    ng_cache = os.path.join(workdir, "nginx-cache")
+    s3_cache, ng_cache = cache_dirs(workdir)
     phase_times = {}
     try:
-        bench.origin = Origin(workdir, origin_port, deadline)
-        os.makedirs(os.path.join(workdir, "s3edge-run"))
-        config = os.path.join(workdir, "s3edge-run", "s3edge.yaml")
-        with open(config, "w") as f:
-            f.write(s3edge_conf(workdir, s3_port, origin_port, s3_cache, max_size_mib))
-        bench.servers["s3edge"] = start_s3edge(args.bin, config, workdir, s3_port, deadline=deadline,
-                                               env={"AWS_ACCESS_KEY_ID": ACCESS_KEY[0],
-                                                    "AWS_SECRET_ACCESS_KEY": ACCESS_KEY[1]})
-        prefix = os.path.join(workdir, "nginx")
-        os.makedirs(prefix)
-        server = start_nginx(prefix, nginx_conf(workdir, prefix, ng_port, origin_port, ng_cache, max_size_mib,
-                                                keys_zone_mib),
-                             workdir, name="nginx", workers=NCPU, deadline=deadline)
-        server.port = ng_port
-        bench.servers["nginx"] = server
-        # Ready = answers over HTTPS (with the origin's 404 for a key not in the bucket).
-        for name in SERVERS:
-            probe = ready_probe(bench.servers[name].port)
-            while True:
-                try:
-                    probe()
-                    break
-                except (OSError, ssl.SSLError) as error:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"{name} does not answer {PROBE}: {error}")
-                    time.sleep(0.1)
+        start_servers(bench, args.bin, workdir, free_ports(3), max_size_mib, keys_zone_mib)
         rss_start = {name: sum(status_kib(pid, "VmRSS") for pid in s.pids) for name, s in bench.servers.items()}
         tls = {name: https_get(s.port, PROBE, agent="cache-hit") for name, s in bench.servers.items()}
 
@@ -749,11 +774,7 @@ def main():
                            "hwm": sum(status_kib(p, "VmHWM") for p in s.pids), "rollup": roll,
                            "thread_cpu": thread_cpu(s.pids)}
     finally:
-        for s in [*bench.servers.values(), *([bench.origin] if bench.origin else [])]:
-            try:
-                s.stop()
-            except Exception as error:  # keep stopping the others
-                log(f"stopping: {error}")
+        bench.stop_all()
 
     def du(path):
         """(bytes allocated, files) under path."""
