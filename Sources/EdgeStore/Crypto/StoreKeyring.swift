@@ -17,6 +17,8 @@ public final class StoreKeyring: Sendable {
     }
 
     private let state = Mutex(State())
+    /// `current != nil`, readable without the lock: every cacheable request asks.
+    private let ready = Atomic<Bool>(false)
 
     public init() {}
 
@@ -30,11 +32,12 @@ public final class StoreKeyring: Sendable {
             if state.keys[id] == nil { state.keys[id] = key }
             if makeCurrent { state.current = id }
         }
+        if makeCurrent { ready.store(true, ordering: .releasing) }
         return id
     }
 
     /// Whether new entries can be sealed (a current key is installed).
-    public var isReady: Bool { state.withLock { $0.current != nil } }
+    public var isReady: Bool { ready.load(ordering: .acquiring) }
 
     /// The id new entries are sealed with; nil before a key is installed.
     public var currentID: UInt32? { state.withLock { $0.current } }

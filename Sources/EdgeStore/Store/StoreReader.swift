@@ -20,6 +20,9 @@ public final class StoreReader {
     private var openedSegment: (generation: UInt64, chunk: Int, segment: Int)?
     private var segment: [UInt8] = []
 
+    /// Body bytes per sealed segment: reads of whole, aligned segments open each one once.
+    public static let sealedSegmentSize = SealedLayout.segmentSize
+
     init(environment: LMDBEnvironment, keyring: StoreKeyring?) {
         snapshot = LMDBReadSnapshot(environment)
         cipher = keyring.map(StoreCipher.init(keyring:))

@@ -25,6 +25,11 @@ extension StoreWriter {
     /// was queued meanwhile. The first batch also fails the fills in progress that match
     /// (their body may predate what the sweep removes).
     func sweepBatch(_ sweep: SweepProgress, in transaction: WriteTransaction) throws {
+        // Without its key a sealed store cannot tell what matches; the caller retries later.
+        if let keyring = configuration.keyring, !keyring.isReady {
+            transaction.completions.append { sweep.promise.fail(CacheStoreError.keyUnavailable) }
+            return
+        }
         if sweep.resumeAfter == nil { invalidateFills { sweep.matches($0, nil) } }
         var next = sweep
         var doomed: [[UInt8]] = []
