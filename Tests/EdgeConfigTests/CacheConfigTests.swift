@@ -187,7 +187,7 @@ struct CacheConfigTests {
             "s3edge.yaml:3: cache.max_size: must be at least 16777216 bytes, got \"1MiB\" (1048576 bytes)",
         ])
         #expect(diagnostics(withRequired("cache: /var/cache/s3edge\n")) == [
-            "s3edge.yaml:1: cache: expected a mapping with keys path, max_size, got the string \"/var/cache/s3edge\""
+            "s3edge.yaml:1: cache: expected a mapping with keys path, max_size, encryption, got the string \"/var/cache/s3edge\""
         ])
         #expect(diagnostics(distribution("    max_object_size: 0\n")) == [
             "s3edge.yaml:4: distributions[0].max_object_size: must be at least 1 bytes, got \"0\" (0 bytes)"
