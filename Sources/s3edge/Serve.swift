@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
             // Origins' and KMS's credentials first: the cache's data key may need KMS.
             try await origins.prepare(for: configuration)
             cache = try ViewerCache(settings: configuration.cache, loops: Array(group.makeIterator()), keys: keys, logger: logger,
-                                    unreadableEntries: { metrics.cacheDecryptFailures.increment() })
+                                    unreadableEntries: { metrics.recordUnreadableCacheEntry() })
         } catch {
             logger.critical("not starting: \(error)")
             origins.shutdown()

@@ -224,7 +224,10 @@ struct CacheConfigTests {
     func exampleConfig() throws {
         let (configuration, warnings) = try ConfigLoader.load(path: packageRoot() + "/config/s3edge.example.yaml")
         #expect(warnings.isEmpty)
-        #expect(configuration.cache == CacheSettings(path: "/var/cache/s3edge", maxSize: 10 << 30))
+        var expected = CacheSettings(path: "/var/cache/s3edge", maxSize: 10 << 30)
+        expected.encryption = .kms(KMSEncryptionSettings(
+            keyID: "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", region: "eu-west-2"))
+        #expect(configuration.cache == expected)
         let first = try #require(configuration.distributions.first)
         #expect(first.cachePolicy.minTTL == .seconds(1))
         #expect(first.cachePolicy.defaultTTL == .seconds(86400))

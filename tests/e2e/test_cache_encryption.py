@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ORIGIN_BUCKET, Certs, Server, ServerFactory, free_port, origin_env, run, with_origin
+from tcp_relay import TCPRelay
 from moto_origin import MotoServer, SeedObject, enable_auth, pdf_bytes, png_bytes, seed_cache_kms, seed_private_bucket
 from test_admin import ADMIN_TOKEN, admin_request, metric
 from test_cache import HIT, MISS, assert_served, fetch, wait_until
@@ -234,6 +235,26 @@ def test_kms_denied_at_start_serves_as_a_pass_through_and_says_why(servers: Serv
     assert metric(text, "s3edge_cache_kms_failures_total") >= 1
     assert metric(text, "s3edge_cache_entries") == 0
     assert not (cache_dir(edge) / "keys.json").exists()
+
+
+def test_kms_unreachable_at_start_then_back_turns_the_cache_on(servers: ServerFactory, origin, certs: Certs):
+    bucket, cache_kms = origin
+    port = free_port()
+    config = edge_config(servers, origin)
+    config["cache"]["encryption"]["kms_endpoint"] = f"http://127.0.0.1:{port}"
+    edge = start(servers, origin, config)
+    assert edge.wait_for_log(r"cache off, serving as a pass-through proxy: .*", timeout=15), edge.log()
+    r = fetch(edge, certs, "/notes/receipt.txt")
+    assert r.status == 200 and r.body == BODIES["/notes/receipt.txt"] and r.x_cache == MISS
+    host, moto_port = bucket.endpoint.removeprefix("http://").rsplit(":", 1)
+    relay = TCPRelay((host, int(moto_port)), port)
+    try:
+        # Retries at 2 s, then 4 s, 8 s...: the cache turns on at the first one that reaches KMS.
+        assert edge.wait_for_log(r"cache encrypted with a KMS data key; caching is on", timeout=20), edge.log()
+        assert wait_until(lambda: metric(scrape(edge, certs), "s3edge_cache_key_ready") == 1, 5)
+        warm(edge, certs, ["/notes/receipt.txt"])
+    finally:
+        relay.close()
 
 
 # --------------------------------------------------------------------------

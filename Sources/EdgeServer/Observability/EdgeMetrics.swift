@@ -65,6 +65,11 @@ public final class EdgeMetrics: Sendable {
         cacheEvictions = CoreMetrics.Counter(label: "s3edge_cache_evictions_total", factory: factory)
     }
 
+    /// A cache entry dropped because it failed to decrypt or authenticate.
+    public func recordUnreadableCacheEntry() {
+        cacheDecryptFailures.increment()
+    }
+
     func setCacheKeyReady(_ ready: Bool) {
         cacheKeyReady.record(ready ? 1 : 0)
     }

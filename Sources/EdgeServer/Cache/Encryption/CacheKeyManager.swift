@@ -64,7 +64,8 @@ public final class CacheKeyManager: Sendable {
             keyring = StoreKeyring()
             kms = KMSClient(
                 endpoint: options.endpoint ?? KMSClient.defaultEndpoint(region: options.region, environment: environment),
-                region: options.region, credentials: { try credentials.source(for: options.credentials).current() })
+                region: options.region, credentials: { try credentials.source(for: options.credentials).current() },
+                environment: environment)
         }
     }
 

@@ -76,7 +76,7 @@ struct CacheKeyringFile: Codable, Equatable {
         let path = Self.path(in: directory)
         let temporary = path + ".tmp"
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let failure = { (operation: String, code: Int32) in
             CacheKeyringFileError(path: path, problem: "cannot be written (\(operation): \(String(cString: strerror(code))))",
                                   fix: "check that the cache directory is writable by the service user and the disk has room")
