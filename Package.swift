@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "EdgeStore",
             dependencies: [
-                "CLMDB", "EdgeCache",
+                "CLMDB", "EdgeCache", "EdgeTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from bench_common import cpu_seconds, free_port, log, record_pid, run_main, set_log_prefix, start_s3edge  # noqa: E402
 from fake_origin import FakeOrigin, object_answer  # noqa: E402  (standard library only)
+from tcp_relay import TCPRelay  # noqa: E402  (standard library only)
 
 BUCKET = "bench-bucket"
 REGION = "eu-west-2"
@@ -160,55 +161,6 @@ class Moto(Origin):
         self.server.stop()
 
 
-class CountingRelay:
-    """A TCP relay on 127.0.0.1 in front of `target_port` that counts the connections it accepts
-    (for moto, which cannot count them itself). Each connection is piped both ways as is."""
-
-    def __init__(self, target_port: int) -> None:
-        import threading
-
-        self.target_port = target_port
-        self.accepts = 0
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.port = self.sock.getsockname()[1]
-        self._threading = threading
-        threading.Thread(target=self._accept_loop, daemon=True).start()
-
-    def _accept_loop(self) -> None:
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepts += 1
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            except OSError:
-                client.close()
-                continue
-            for a, b in ((client, upstream), (upstream, client)):
-                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 # --------------------------------------------------------------------------- measuring
 
 WRITE_OUT = "%{http_code} %{time_pretransfer} %{time_starttransfer} %{time_total} %{size_download}\\n"
@@ -240,7 +192,7 @@ def summary(samples: list[tuple[float, float, float]]) -> dict[str, float]:
 
 
 def sequential(edge: Edge, origin: Origin, count: int, workdir: Path, cacert: Path,
-               relay: CountingRelay | None) -> dict[str, float]:
+               relay: TCPRelay | None) -> dict[str, float]:
     """`count` requests through s3edge over one keep-alive viewer connection; origin connections
     counted by the origin itself, or by `relay` in front of it."""
     config = workdir / f"seq-{origin.port}.curl"
@@ -316,7 +268,7 @@ def main() -> int:
             finally:
                 edge.stop()
             # A fresh s3edge, so that every origin connection it opens is counted.
-            relay = CountingRelay(origin.port) if origin.connections() is None else None
+            relay = TCPRelay(("127.0.0.1", origin.port)) if origin.connections() is None else None
             endpoint = f"http://127.0.0.1:{relay.port}" if relay else origin.endpoint
             edge = Edge(args.bin, workdir, f"edge-seq-{origin.port}", endpoint, origin.credentials)
             try:

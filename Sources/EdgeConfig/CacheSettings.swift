@@ -8,18 +8,27 @@ public struct CacheSettings: Sendable, Equatable {
     /// `max_size`, default 10 GiB: bytes of cached objects kept on disk; the
     /// least valuable are evicted beyond it. At least 16 MiB.
     public var maxSize: Int
+    /// `encryption`, default `none`: how cached objects are encrypted on disk.
+    public var encryption: CacheEncryptionSettings
     /// Line of `path` (or of `cache:`), for diagnostics; 0 when absent. Not part of equality:
     /// moving the section in the file changes nothing.
     public var line: Int
+    /// Line of `encryption.mode`, for diagnostics; 0 when `encryption` is absent.
+    public var encryptionLine: Int
 
-    public init(path: String = "/var/cache/s3edge", maxSize: Int = 10 << 30, line: Int = 0) {
+    public init(
+        path: String = "/var/cache/s3edge", maxSize: Int = 10 << 30, encryption: CacheEncryptionSettings = .none,
+        line: Int = 0, encryptionLine: Int = 0
+    ) {
         self.path = path
         self.maxSize = maxSize
+        self.encryption = encryption
         self.line = line
+        self.encryptionLine = encryptionLine
     }
 
     public static func == (lhs: CacheSettings, rhs: CacheSettings) -> Bool {
-        lhs.path == rhs.path && lhs.maxSize == rhs.maxSize
+        lhs.path == rhs.path && lhs.maxSize == rhs.maxSize && lhs.encryption == rhs.encryption
     }
 
     /// The largest object kept: a quarter of `max_size`, so that one object never pushes out

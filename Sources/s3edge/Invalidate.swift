@@ -15,16 +15,10 @@ struct Invalidate: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: ConfigOption
+    @OptionGroup var api: AdminAPIOptions
 
     @Option(name: .shortAndLong, help: "Distribution id, as in the configuration (e.g. E2EXAMPLE).")
     var distribution: String
-
-    @Option(help: "File with the bearer token to use (default: the first token of admin.tokens_file).")
-    var tokenFile: String?
-
-    @Option(help: "Admin API base URL (default: from listen.admin and admin.tls).")
-    var endpoint: String?
 
     @Option(help: "CallerReference (default: a fresh one); reusing one with the same paths returns the earlier invalidation.")
     var callerReference: String?
@@ -33,21 +27,10 @@ struct Invalidate: ParsableCommand {
     var paths: [String]
 
     func run() throws {
-        let (configuration, _) = try loadConfiguration()
-        guard let admin = configuration.listen.admin else {
-            throw ValidationError("listen.admin is off in \(options.config): the daemon has no admin API to call")
-        }
-        let token = try readToken(configuration)
-        let host = admin.host == "0.0.0.0" ? "127.0.0.1" : (admin.host == "::" ? "[::1]" : admin.description.dropLast(":\(admin.port)".count).description)
-        let base = endpoint ?? "\(configuration.admin.tls ? "https" : "http")://\(host):\(admin.port)"
         let reference = callerReference ?? "s3edge-cli-\(Int(Date().timeIntervalSince1970))-\(UInt32.random(in: 0...UInt32.max))"
-        let request = BlockingHTTP(
-            url: "\(base)/2020-05-31/distribution/\(distribution)/invalidation",
-            method: "POST",
-            headers: ["Authorization: Bearer \(token)", "Content-Type: text/xml"],
-            body: Self.batch(callerReference: reference, paths: paths),
-            verifyPeer: !Self.isLoopback(admin.host)
-        )
+        let request = try api.request(
+            path: "/2020-05-31/distribution/\(distribution)/invalidation", method: "POST",
+            headers: ["Content-Type: text/xml"], body: Self.batch(callerReference: reference, paths: paths))
         let response = try request.perform()
         let text = String(decoding: response.body, as: UTF8.self)
         guard response.status == 201 else {
@@ -58,27 +41,6 @@ struct Invalidate: ParsableCommand {
         let id = Self.element("Id", in: text) ?? "?"
         let status = Self.element("Status", in: text) ?? "?"
         print("Invalidation \(id) of \(distribution): \(status) (\(paths.count) path\(paths.count == 1 ? "" : "s"))")
-    }
-
-    private func loadConfiguration() throws -> (EdgeConfiguration, [ConfigDiagnostic]) {
-        do {
-            return try ConfigLoader.load(path: options.config)
-        } catch {
-            throw ValidationError("cannot read \(options.config):\n\(error)")
-        }
-    }
-
-    private func readToken(_ configuration: EdgeConfiguration) throws -> String {
-        guard let path = tokenFile ?? configuration.admin.tokensFile else {
-            throw ValidationError("no token: set admin.tokens_file in \(options.config) or pass --token-file")
-        }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read the token file \(path) (run as a user that can, e.g. with sudo)")
-        }
-        let token = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { !$0.isEmpty && !$0.hasPrefix("#") }
-        guard let token else { throw ValidationError("the token file \(path) holds no token") }
-        return token
     }
 
     /// An `InvalidationBatch` document, as the AWS CLI sends it.
@@ -92,10 +54,6 @@ struct Invalidate: ParsableCommand {
             + "<InvalidationBatch xmlns=\"\(CloudFrontAPI.namespace)\">"
             + "<Paths><Quantity>\(paths.count)</Quantity><Items>\(items)</Items></Paths>"
             + "<CallerReference>\(escaped(callerReference))</CallerReference></InvalidationBatch>").utf8)
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.") || host == "0.0.0.0" || host == "::"
     }
 
     /// The text of the first `<name>…</name>` (the documents are s3edge's own, escaped XML).

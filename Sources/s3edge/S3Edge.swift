@@ -10,7 +10,7 @@ struct S3Edge: AsyncParsableCommand {
         commandName: "s3edge",
         abstract: "A CloudFront-style HTTPS edge cache for private S3 buckets.",
         version: version,
-        subcommands: [Serve.self, CheckConfig.self, MakeCert.self, Invalidate.self]
+        subcommands: [Serve.self, CheckConfig.self, MakeCert.self, Invalidate.self, CacheCommand.self]
     )
 }
 

@@ -30,27 +30,34 @@ struct Serve: AsyncParsableCommand {
         }
         JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let cache: ViewerCache
-        do {
-            cache = try ViewerCache(settings: configuration.cache, loops: Array(group.makeIterator()), logger: logger)
-        } catch {
-            logger.critical("not starting: \(error)")
-            try await group.shutdownGracefully()
-            throw ExitCode(1)
-        }
         let metrics = EdgeMetrics()
         let credentials = CredentialSources(environment: .process(), logger: logger)
         let origins = OriginServices(logger: logger, credentials: credentials, metrics: metrics)
+        let keys = CacheKeyManager(settings: configuration.cache, credentials: credentials, environment: environment,
+                                   logger: logger, metrics: metrics)
+        let cache: ViewerCache
+        do {
+            // Origins' and KMS's credentials first: the cache's data key may need KMS.
+            try await origins.prepare(for: configuration)
+            cache = try ViewerCache(settings: configuration.cache, loops: Array(group.makeIterator()), keys: keys, logger: logger,
+                                    unreadableEntries: { metrics.recordUnreadableCacheEntry() })
+        } catch {
+            logger.critical("not starting: \(error)")
+            origins.shutdown()
+            try await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
         let runtime: EdgeRuntime
         let adminCredentials: AdminCredentials
         let accessLog: AccessLogWriter?
         do {
-            try await origins.prepare(for: configuration)
+            try keys.start(entriesByKey: cache.startupReport.entriesByKey)
             runtime = try EdgeRuntime(configuration: configuration, origins: origins, cache: cache)
             adminCredentials = try AdminCredentials(configuration.admin)
             accessLog = try AccessLogWriter.open(configuration.accessLog, logger: logger)
         } catch {
             logger.critical("not starting: \(error)")
+            keys.shutdown()
             origins.shutdown()
             cache.close()
             try await group.shutdownGracefully()
@@ -63,6 +70,7 @@ struct Serve: AsyncParsableCommand {
             runtime, origins: origins, group: group, observability: observability, adminCredentials: adminCredentials,
             logger: logger, notifySocket: environment["NOTIFY_SOCKET"]
         )
+        keys.shutdown()
         origins.shutdown()
         cache.close()
         accessLog?.shutdown()

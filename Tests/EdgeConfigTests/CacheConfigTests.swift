@@ -187,7 +187,7 @@ struct CacheConfigTests {
             "s3edge.yaml:3: cache.max_size: must be at least 16777216 bytes, got \"1MiB\" (1048576 bytes)",
         ])
         #expect(diagnostics(withRequired("cache: /var/cache/s3edge\n")) == [
-            "s3edge.yaml:1: cache: expected a mapping with keys path, max_size, got the string \"/var/cache/s3edge\""
+            "s3edge.yaml:1: cache: expected a mapping with keys path, max_size, encryption, got the string \"/var/cache/s3edge\""
         ])
         #expect(diagnostics(distribution("    max_object_size: 0\n")) == [
             "s3edge.yaml:4: distributions[0].max_object_size: must be at least 1 bytes, got \"0\" (0 bytes)"
@@ -224,7 +224,10 @@ struct CacheConfigTests {
     func exampleConfig() throws {
         let (configuration, warnings) = try ConfigLoader.load(path: packageRoot() + "/config/s3edge.example.yaml")
         #expect(warnings.isEmpty)
-        #expect(configuration.cache == CacheSettings(path: "/var/cache/s3edge", maxSize: 10 << 30))
+        var expected = CacheSettings(path: "/var/cache/s3edge", maxSize: 10 << 30)
+        expected.encryption = .kms(KMSEncryptionSettings(
+            keyID: "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", region: "eu-west-2"))
+        #expect(configuration.cache == expected)
         let first = try #require(configuration.distributions.first)
         #expect(first.cachePolicy.minTTL == .seconds(1))
         #expect(first.cachePolicy.defaultTTL == .seconds(86400))

@@ -160,7 +160,7 @@ struct SyntaxAndKeysTests {
             "s3edge.yaml:2: unknown key \"htps\" in listen; did you mean \"https\"?",
             "s3edge.yaml:8: unknown key \"chain\" in tls.certificates[0]; allowed keys: cert, key",
             "s3edge.yaml:10: unknown key \"preloaded\" in viewer.hsts; did you mean \"preload\"?",
-            "s3edge.yaml:12: unknown key \"size\" in cache; allowed keys: path, max_size",
+            "s3edge.yaml:12: unknown key \"size\" in cache; allowed keys: path, max_size, encryption",
             "s3edge.yaml:15: unknown key \"hostname\" in distributions[0]; did you mean \"hostnames\"?",
             "s3edge.yaml:17: unknown key \"Distributions\" at top level; did you mean \"distributions\"?",
         ])

@@ -19,7 +19,7 @@ import Testing
     @Test func entryHeaderRoundTripsAndRefusesInconsistentOnes() {
         let header = EntryHeader(chunkSize: 4096, bodyLength: 10_000, chunkCount: 3, checksum: 0xDEAD_BEEF,
                                  generation: 1 << 40, chargedBytes: 40_000)
-        var bytes = [UInt8](repeating: 0, count: EntryHeader.length + 5)
+        var bytes = [UInt8](repeating: 0, count: EntryHeader.clearLength + 5)
         bytes.withUnsafeMutableBytes { header.write(into: $0) }
         #expect(bytes.withUnsafeBytes { EntryHeader(decoding: $0) } == header)
         #expect(header.length(ofChunk: 2) == 10_000 - 8192)

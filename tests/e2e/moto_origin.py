@@ -10,11 +10,19 @@ loopback port; `seed_private_bucket` creates, the way an operator would on AWS:
 - an IAM user whose only permission is s3:GetObject on arn:aws:s3:::BUCKET/* (no ListBucket),
   and an access key for it;
 
-then `enable_auth` switches moto's IAM enforcement on (every later request must be signed by a
+`seed_cache_kms` adds what an encrypted cache needs: a KMS key with the alias
+`alias/s3edge-cache`, kms:GenerateDataKey and kms:Decrypt for the bucket's reader, and a second
+user who may read the bucket but use no KMS key at all (for the "KMS refuses" cases).
+
+Then `enable_auth` switches moto's IAM enforcement on (every later request must be signed by a
 known key and allowed by policy). moto facts worth knowing: it verifies signatures by
 recomputing them with botocore over a re-quoted URL (so keys with non-ASCII or !'()*+=&:;@%
-may fail there even when correctly signed: not used here), never enforces KMS permissions, and
-closes every connection after one answer.
+may fail there even when correctly signed: not used here), and closes every connection after
+one answer. It enforces identity policies for KMS calls (a user without kms:* is refused with a
+403 query-protocol XML `ErrorResponse`, Code AccessDenied, not KMS's JSON), but matches them
+against resource "*" (moto's KMS responses name no resource): a statement scoped to the key's ARN
+never matches there, so the cache's statement uses "*". It checks neither key policies nor
+S3's use of the bucket's key.
 """
 
 from __future__ import annotations
@@ -219,6 +227,43 @@ def seed_private_bucket(endpoint: str, bucket: str, objects: list[SeedObject], *
     access_key = iam.create_access_key(UserName=user)["AccessKey"]
     return SeededBucket(endpoint, bucket, region, key_arn, access_key["AccessKeyId"], access_key["SecretAccessKey"],
                         user, seeded)
+
+
+CACHE_KEY_ALIAS = "alias/s3edge-cache"
+
+
+@dataclass
+class CacheKMS:
+    key_arn: str
+    alias: str
+    # The user who may read the bucket but call no KMS operation.
+    denied_user: str
+    denied_access_key_id: str
+    denied_secret_access_key: str
+
+
+def seed_cache_kms(endpoint: str, bucket: SeededBucket, *, reuse_bucket_key: bool = False,
+                   alias: str = CACHE_KEY_ALIAS, denied_user: str = "s3edge-no-kms") -> CacheKMS:
+    """Creates the cache's KMS key (or takes the bucket's) and its alias, lets the bucket's reader
+    call kms:GenerateDataKey and kms:Decrypt, and creates `denied_user` with s3:GetObject only.
+    Call it before `enable_auth`."""
+    kms = _client("kms", endpoint, bucket.region)
+    iam = _client("iam", endpoint, bucket.region)
+    key_arn = bucket.kms_key_arn if reuse_bucket_key else \
+        kms.create_key(Description=f"s3edge cache key ({bucket.bucket})")["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_arn)
+    # On AWS this statement would name key_arn; moto matches KMS calls against "*" only.
+    iam.put_user_policy(UserName=bucket.user, PolicyName="s3edge-cache-kms", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*"}],
+    }))
+    iam.create_user(UserName=denied_user)
+    iam.put_user_policy(UserName=denied_user, PolicyName="s3edge-read-objects", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket.bucket}/*"}],
+    }))
+    access_key = iam.create_access_key(UserName=denied_user)["AccessKey"]
+    return CacheKMS(key_arn, alias, denied_user, access_key["AccessKeyId"], access_key["SecretAccessKey"])
 
 
 def enable_auth(endpoint: str) -> None:

@@ -53,6 +53,12 @@ def test_local_origin_serves_a_private_bucket_through_s3edge(servers: ServerFact
 
         config = with_origin(servers.config(), values["S3EDGE_ORIGIN_ENDPOINT"],
                              bucket=values["S3EDGE_ORIGIN_BUCKET"], region=values["S3EDGE_ORIGIN_REGION"])
+        # As scripts/run-local writes it: the cache encrypted under the local origin's KMS key.
+        assert values["S3EDGE_CACHE_KMS_KEY"] == "alias/s3edge-cache"
+        config["cache"]["encryption"] = {
+            "mode": "kms", "kms_key_id": values["S3EDGE_CACHE_KMS_KEY"], "kms_region": values["S3EDGE_ORIGIN_REGION"],
+            "kms_endpoint": values["S3EDGE_ORIGIN_ENDPOINT"],
+        }
         edge = servers.start(config, env=origin_env(values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"]))
         base = ["--resolve", f"{HOST}:{edge.https_port}:127.0.0.1", "--cacert", certs.ca_bundle, "--dump-header", "-"]
         url = f"https://{HOST}:{edge.https_port}"
@@ -69,6 +75,13 @@ def test_local_origin_serves_a_private_bucket_through_s3edge(servers: ServerFact
             if content_type:
                 assert r.header("content-type") == content_type
                 assert out.read_bytes().startswith(start)
+        again = parse_curl(curl([*base, "--output", tmp_path / "body", url + "/hello.txt"]))
+        assert again.status == 200 and again.header("x-cache") == "Hit from s3edge", edge.log()[-2000:]
+        assert edge.wait_for_log(r"cache encrypted with a KMS data key; caching is on"), edge.log()
+        assert edge.stop() == 0
+        cache = edge.config_path.parent / "cache"
+        stored = b"".join(p.read_bytes() for p in cache.iterdir() if p.is_file())
+        assert b"Hello from s3edge" not in stored and b"%PDF-1.4" not in stored
         assert "origin.env" in os.listdir(directory)
     finally:
         stopped = run([SCRIPT, "stop"], env=env, timeout=30)

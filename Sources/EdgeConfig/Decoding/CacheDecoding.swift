@@ -1,6 +1,6 @@
 extension CacheSettings {
     /// Keys of the `cache:` section.
-    static let keys = ["path", "max_size"]
+    static let keys = ["path", "max_size", "encryption"]
 
     static func decode(
         _ entry: ConfigEntry, baseDirectory: String, _ diagnostics: inout Diagnostics
@@ -12,6 +12,11 @@ extension CacheSettings {
             settings.path = path
         }
         settings.maxSize = reader["max_size"]?.size(in: maxSizeRange, &diagnostics) ?? settings.maxSize
+        if let entry = reader["encryption"],
+           let encryption = CacheEncryptionSettings.decode(entry, baseDirectory: baseDirectory, &diagnostics) {
+            settings.encryption = encryption
+            settings.encryptionLine = entry.child("mode")?.line ?? entry.keyLine
+        }
         guard diagnostics.errorCount == errorsBefore else { return nil }
         return settings
     }

@@ -18,7 +18,7 @@ extension OriginSettings {
         }
         let bucket = reader.required("bucket", "the S3 bucket's name, e.g. myapp-private-assets", &diagnostics)
             .flatMap { decodeBucket($0, &diagnostics) }
-        let endpoint = reader["endpoint"].flatMap { decodeEndpoint($0, &diagnostics) }
+        let endpoint = reader["endpoint"].flatMap { $0.endpoint(example: "https://s3.eu-west-2.amazonaws.com", &diagnostics) }
         let awsRules = reader["endpoint"] == nil || endpoint?.isAWS == true
         let region = reader.required("region", "the bucket's AWS region, e.g. eu-west-2", &diagnostics)
             .flatMap { decodeRegion($0, awsRules: awsRules, &diagnostics) }
@@ -60,18 +60,6 @@ extension OriginSettings {
             return nil
         }
         return name
-    }
-
-    private static func decodeEndpoint(_ entry: ConfigEntry, _ diagnostics: inout Diagnostics) -> OriginEndpoint? {
-        guard let text = entry.string(expected: "a URL such as https://s3.eu-west-2.amazonaws.com", &diagnostics)
-        else { return nil }
-        switch OriginEndpoint.parse(text) {
-        case .success(let endpoint):
-            return endpoint
-        case .failure(let problem):
-            entry.problem(problem.message, &diagnostics)
-            return nil
-        }
     }
 
     /// AWS's shape ("eu-west-2") for AWS endpoints; any lower-case name

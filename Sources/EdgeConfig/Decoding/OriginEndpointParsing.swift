@@ -7,11 +7,15 @@ import Darwin
 #endif
 
 extension OriginEndpoint {
+    /// What an origin's endpoint with a path should say instead.
+    static let s3PathAdvice = "put the bucket in bucket and a key prefix in key_prefix"
+
     /// Parses `scheme://host[:port]` with an optional trailing "/". Anything
     /// else a URL can carry (path, query, fragment, user:password@) is refused:
     /// the bucket and prefix have their own keys, credentials too. Messages
     /// never quote a value that may hold credentials.
-    static func parse(_ text: String) -> Result<OriginEndpoint, ValueProblem> {
+    /// `pathAdvice` ends the message for a URL with a path: what to do with it instead.
+    static func parse(_ text: String, pathAdvice: String = s3PathAdvice) -> Result<OriginEndpoint, ValueProblem> {
         let value = quoted(text)
         let separator = text.range(of: "://")
         let rest = separator.map { text[$0.upperBound...] } ?? text[...]
@@ -36,8 +40,7 @@ extension OriginEndpoint {
         }
         if !tail.isEmpty, tail != "/" {
             return .failure(ValueProblem(
-                "\(value) has a path (\(quoted(tail))); the endpoint is only scheme://host[:port]: "
-                    + "put the bucket in bucket and a key prefix in key_prefix"))
+                "\(value) has a path (\(quoted(tail))); the endpoint is only scheme://host[:port]: \(pathAdvice)"))
         }
         return parseAuthority(authority, scheme: scheme, value: value)
     }
@@ -112,4 +115,20 @@ private func ipv6(_ text: Substring) -> String? {
     }
     guard ok else { return nil }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+extension ConfigEntry {
+    /// An endpoint URL (`OriginEndpoint.parse`), reported at this entry when malformed.
+    func endpoint(
+        example: String, pathAdvice: String = OriginEndpoint.s3PathAdvice, _ diagnostics: inout Diagnostics
+    ) -> OriginEndpoint? {
+        guard let text = string(expected: "a URL such as \(example)", &diagnostics) else { return nil }
+        switch OriginEndpoint.parse(text, pathAdvice: pathAdvice) {
+        case .success(let endpoint):
+            return endpoint
+        case .failure(let problem):
+            self.problem(problem.message, &diagnostics)
+            return nil
+        }
+    }
 }

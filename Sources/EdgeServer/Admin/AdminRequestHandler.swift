@@ -105,6 +105,8 @@ final class AdminRequestHandler: ChannelInboundHandler {
                 status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
                 body: admin.metrics.render(cache: cache.store.usage)
             ), to: head, context: context)
+        case .rotateCacheKey:
+            rotateCacheKey(head: head, context: context)
         case .createInvalidation(let distributionID):
             createInvalidation(distributionID, body: bodyBytes, head: head, requestID: requestID, context: context)
         case .getInvalidation(let distributionID, let id):
@@ -128,8 +130,37 @@ final class AdminRequestHandler: ChannelInboundHandler {
             write(cloudFront
                 ? .cloudFront(CloudFrontAPIError(
                     code: "NotFound", httpStatus: 404, message: "No API operation at this path.", type: .sender), requestID: requestID)
-                : .text(.notFound, "s3edge: no admin endpoint at \(path); see /status, /metrics, /2020-05-31/distribution/ID/invalidation\n"),
+                : .text(.notFound, "s3edge: no admin endpoint at \(path); see /status, /metrics, /cache/rotate-key, /2020-05-31/distribution/ID/invalidation\n"),
                 to: head, context: context)
+        }
+    }
+
+    /// `POST /cache/rotate-key`: a new data key for new entries (KMS `GenerateDataKey`, which
+    /// blocks, so it runs off the event loop).
+    private func rotateCacheKey(head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard let keys = admin.slot.current.cache.keys else {
+            return write(.text(.conflict, "s3edge: cache.encryption.mode is none: there is no cache key to rotate\n"), to: head, context: context)
+        }
+        let promise = context.eventLoop.makePromise(of: CacheKeyManager.Rotation.self)
+        DispatchQueue.global().async {
+            promise.completeWith(Result { try keys.rotate() })
+        }
+        let logger = admin.logger
+        promise.futureResult.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let rotation):
+                let json = """
+                    {"previous_key_id": \(rotation.previous.map { "\"\($0)\"" } ?? "null"), "key_id": "\(rotation.current)", \
+                    "kms_key_arn": "\(rotation.kmsKeyARN)"}
+
+                    """
+                self.write(.json(json), to: head, context: context)
+            case .failure(let error as CacheKeyRotationError):
+                self.write(.text(.conflict, "s3edge: \(error)\n"), to: head, context: context)
+            case .failure(let error):
+                logger.error("cache key rotation failed", metadata: ["error": "\(error)"])
+                self.write(.text(.badGateway, "s3edge: the new data key could not be made: \(error)\n"), to: head, context: context)
+            }
         }
     }
 
@@ -274,6 +305,7 @@ struct AdminResponse {
 /// The admin endpoints, by method and path.
 enum AdminRoute {
     case readyz, status, metrics
+    case rotateCacheKey
     case createInvalidation(String)
     case getInvalidation(String, String)
     case listInvalidations(String)
@@ -287,6 +319,7 @@ enum AdminRoute {
         case "/readyz": self = method == .GET || method == .HEAD ? .readyz : .methodNotAllowed
         case "/status": self = method == .GET || method == .HEAD ? .status : .methodNotAllowed
         case "/metrics": self = method == .GET || method == .HEAD ? .metrics : .methodNotAllowed
+        case "/cache/rotate-key": self = method == .POST ? .rotateCacheKey : .methodNotAllowed
         default:
             guard path.hasPrefix(Self.apiPrefix) else {
                 self = .notFound(cloudFront: false)

@@ -9,9 +9,16 @@ struct AdminStatus: Encodable {
         var maxBytes: Int
         var evictedEntries: Int
         var activeInvalidationRules: Bool
+        /// "none", "kms" or "key_file".
+        var encryption: String
+        /// The data key new entries are sealed with (8 hex digits); nil in clear or while KMS
+        /// has not answered (the cache passes requests through meanwhile).
+        var keyID: String?
+        var available: Bool
 
         enum CodingKeys: String, CodingKey {
-            case path, entries
+            case path, entries, encryption, available
+            case keyID = "key_id"
             case usedBytes = "used_bytes"
             case maxBytes = "max_bytes"
             case evictedEntries = "evicted_entries"
@@ -50,7 +57,9 @@ struct AdminStatus: Encodable {
         cache = Cache(
             path: runtime.cache.store.configuration.path, entries: usage.entryCount, usedBytes: usage.usedBytes,
             maxBytes: usage.maxSize, evictedEntries: usage.evictedEntries,
-            activeInvalidationRules: runtime.cache.invalidations.hasActiveRules
+            activeInvalidationRules: runtime.cache.invalidations.hasActiveRules,
+            encryption: configuration.cache.encryption.modeName,
+            keyID: runtime.cache.keyring?.currentID?.keyIDText, available: runtime.cache.isAvailable
         )
         distributions = configuration.distributions.map { distribution in
             DistributionSummary(

@@ -46,8 +46,10 @@ final class CacheResponder {
     }
 
     /// Bytes read from the store per write: what one viewer holds at a time on a stored body
-    /// (nginx's default proxy buffers are of this order too).
-    static let sliceSize = 64 * 1024
+    /// (nginx's default proxy buffers are of this order too). Slices end on multiples of it
+    /// within a chunk, which is where an encrypted store's segments end, so each read opens
+    /// exactly one segment.
+    static let sliceSize = StoreReader.sealedSegmentSize
 
     init(
         context: ChannelHandlerContext, request: HTTPRequestHead, extraHeaders: [(String, String)], cache: ViewerCache,
@@ -130,11 +132,15 @@ final class CacheResponder {
         guard case .storedBody(var body) = state else { return }
         let index = body.nextChunk
         let inChunk = body.span.bytes(inChunk: index, chunkSize: body.entry.chunkSize)
-        let slice = body.nextOffset..<min(inChunk.upperBound, body.nextOffset + Self.sliceSize)
+        let slice = body.nextOffset..<min(inChunk.upperBound, (body.nextOffset / Self.sliceSize + 1) * Self.sliceSize)
         var buffer = context.channel.allocator.buffer(capacity: slice.count)
         let found: Bool
         do {
             found = try cache.reader(on: eventLoop).readChunk(of: body.entry, index: index, bytes: slice, into: &buffer)
+        } catch let error as StoreReadError {
+            // Never serve bytes that fail to open; the next request fetches the object again.
+            cache.dropUnreadable(body.entry.key, error, on: eventLoop)
+            found = false
         } catch {
             logger.error("cache read failed mid-response; cutting the response off", metadata: ["error": "\(error)"])
             found = false

@@ -20,13 +20,29 @@ public final class ViewerCache: Sendable {
     /// CloudFront invalidations: checked at every lookup, persisted beside the cache files.
     let invalidations: InvalidationEngine
     private let readers: LoopReaders
+    /// Encryption at rest: nil stores in clear; otherwise nothing is read or stored until it
+    /// holds a key (``CacheKeyManager``), and requests pass through to the origin meanwhile.
+    let keyring: StoreKeyring?
+    /// Where the keyring's keys come from, for `rotate-key` and `/status`; nil in clear.
+    let keys: CacheKeyManager?
+    private let unreadableEntries: @Sendable () -> Void
 
     /// Opens (or creates, or rebuilds) the store under `settings`, with one reader for each loop
     /// of `loops`. Blocks on disk I/O: call it at start, not on an event loop.
-    public init(settings: CacheSettings, loops: [any EventLoop], logger: Logger) throws(ViewerCacheOpenError) {
+    ///
+    /// `keys` (mode `kms` or `key_file`) provides the keyring that seals what is stored; nil
+    /// stores in clear. `unreadableEntries` counts entries dropped because they failed to open
+    /// (the metric). Call `keys.start` afterwards, with ``startupReport``.
+    public init(settings: CacheSettings, loops: [any EventLoop], keys: CacheKeyManager? = nil, logger: Logger,
+                unreadableEntries: @escaping @Sendable () -> Void = {}) throws(ViewerCacheOpenError) {
+        let keyring = keys?.keyring
         var configuration = CacheStoreConfiguration(path: settings.path, maxSize: settings.maxSize)
         configuration.maxReaders = loops.count + 4
         configuration.maxEntrySize = settings.largestStoredObject
+        configuration.keyring = keyring
+        self.keyring = keyring
+        self.keys = keys
+        self.unreadableEntries = unreadableEntries
         let store: LMDBCacheStore
         do {
             store = try LMDBCacheStore(configuration: configuration, logger: logger)
@@ -54,6 +70,12 @@ public final class ViewerCache: Sendable {
         }
     }
 
+    /// Whether requests may use the cache: stored in clear, or the data key is installed.
+    var isAvailable: Bool { keyring?.isReady ?? true }
+
+    /// What the store found at open (entries per data key, for ``CacheKeyManager``).
+    public var startupReport: StartupReport { store.startupReport }
+
     /// The reader of the loop the caller runs on.
     func reader(on loop: any EventLoop) -> StoreReader {
         loop.preconditionInEventLoop()
@@ -74,6 +96,9 @@ public final class ViewerCache: Sendable {
         let slot = readers.slot(for: loop)
         do {
             guard let entry = try slot.reader.lookup(key) else { return nil }
+            // Sealed: the first segment must open before a response starts, so that an entry
+            // altered on disk is fetched again rather than cut off after its head.
+            guard try slot.reader.checkFirstSegment(of: entry) else { return nil }
             let found: StoredObject
             if let hot = slot.decoded(key, matching: entry) {
                 found = hot
@@ -85,12 +110,25 @@ public final class ViewerCache: Sendable {
                 return nil
             }
             return found
+        } catch let error as StoreReadError {
+            dropUnreadable(key, error, on: loop)
+            return nil
         } catch {
             logger.warning("cache entry unreadable; fetching from the origin", metadata: [
                 "key": "\(CacheKey(bytes: key))", "error": "\(error)",
             ])
             return nil
         }
+    }
+
+    /// An entry that failed to open (altered on disk, or sealed with a key this process lacks):
+    /// never served; logged, counted, deleted, and fetched again by the caller.
+    func dropUnreadable(_ key: [UInt8], _ error: StoreReadError, on loop: any EventLoop) {
+        logger.warning("cache entry failed to decrypt; dropped and fetched again from the origin", metadata: [
+            "key": "\(CacheKey(bytes: key))", "error": "\(error)",
+        ])
+        unreadableEntries()
+        _ = store.delete(key: key, on: loop)
     }
 
     /// A hit, for the eviction policy (SIEVE's visited bit).

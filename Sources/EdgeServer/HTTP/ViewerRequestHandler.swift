@@ -104,7 +104,9 @@ final class ViewerRequestHandler: ChannelInboundHandler {
             }
             target = signedTarget
         }
-        if let policy = route.cachePolicy(behavior: behavior.index), head.method == .GET || head.method == .HEAD {
+        // Without its data key (KMS not answering yet) the cache is off: straight to the origin.
+        if let policy = route.cachePolicy(behavior: behavior.index), head.method == .GET || head.method == .HEAD,
+           runtime.cache.isAvailable {
             return serveThroughCache(head, target: target, route: route, policy: policy, context: context)
         }
         relay(head, target: target, route: route, context: context)

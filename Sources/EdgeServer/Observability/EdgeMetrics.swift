@@ -24,7 +24,13 @@ public final class EdgeMetrics: Sendable {
     let originErrors: CoreMetrics.Counter
     let invalidations: CoreMetrics.Counter
     let invalidationPaths: CoreMetrics.Counter
+    /// Entries dropped because they failed to decrypt or authenticate.
     let cacheDecryptFailures: CoreMetrics.Counter
+    /// KMS calls for the cache's data key that failed (each retry counts).
+    let kmsFailures: CoreMetrics.Counter
+    /// 1 when the cache can be used (stored in clear, or its data key is installed), 0 while
+    /// requests pass through waiting for KMS.
+    private let cacheKeyReady: CoreMetrics.Gauge
     private let cacheBytes: CoreMetrics.Gauge
     private let cacheMaxBytes: CoreMetrics.Gauge
     private let cacheEntries: CoreMetrics.Gauge
@@ -51,10 +57,21 @@ public final class EdgeMetrics: Sendable {
         invalidations = CoreMetrics.Counter(label: "s3edge_invalidations_total", factory: factory)
         invalidationPaths = CoreMetrics.Counter(label: "s3edge_invalidation_paths_total", factory: factory)
         cacheDecryptFailures = CoreMetrics.Counter(label: "s3edge_cache_unreadable_entries_total", factory: factory)
+        kmsFailures = CoreMetrics.Counter(label: "s3edge_cache_kms_failures_total", factory: factory)
+        cacheKeyReady = CoreMetrics.Gauge(label: "s3edge_cache_key_ready", factory: factory)
         cacheBytes = CoreMetrics.Gauge(label: "s3edge_cache_bytes", factory: factory)
         cacheMaxBytes = CoreMetrics.Gauge(label: "s3edge_cache_max_bytes", factory: factory)
         cacheEntries = CoreMetrics.Gauge(label: "s3edge_cache_entries", factory: factory)
         cacheEvictions = CoreMetrics.Counter(label: "s3edge_cache_evictions_total", factory: factory)
+    }
+
+    /// A cache entry dropped because it failed to decrypt or authenticate.
+    public func recordUnreadableCacheEntry() {
+        cacheDecryptFailures.increment()
+    }
+
+    func setCacheKeyReady(_ ready: Bool) {
+        cacheKeyReady.record(ready ? 1 : 0)
     }
 
     /// Labels of `s3edge_requests_total`.

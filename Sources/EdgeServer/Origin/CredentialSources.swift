@@ -25,6 +25,10 @@ public final class CredentialSources: Sendable {
     /// Resolves the credentials every origin in `configuration` signs with. Throws naming what
     /// was tried and the fix when a source cannot be resolved.
     public func prepare(for configuration: EdgeConfiguration) async throws {
+        if case .kms(let kms) = configuration.cache.encryption, entries.withLockedValue({ $0[kms.credentials.identity] == nil }) {
+            let entry = try await resolve(kms.credentials, for: "the cache's KMS key")
+            entries.withLockedValue { $0[kms.credentials.identity] = entry }
+        }
         for distribution in configuration.distributions {
             guard let origin = distribution.origin, origin.signing != .never else { continue }
             let key = origin.credentials.identity

@@ -12,6 +12,9 @@
 ///   anyway, costs no extra record, and goes with the entry when its record is deleted.
 ///   Hits are not written one by one: ``VisitLog`` gathers them and the writer sets the bits
 ///   in its next transaction.
+/// - `sealing` → `aes-256-gcm 1`: present when the store was created encrypted
+///   (``SealedLayout``). A store opened the other way (clear ↔ sealed) is rebuilt empty, so a
+///   file never mixes the two and no plaintext outlives turning encryption on.
 /// - `hand` → generation (8): where the eviction policy's walk goes on (SIEVE's hand),
 ///   written in the transaction of the evictions that moved it.
 enum StateRecords {
@@ -24,6 +27,8 @@ enum StateRecords {
     }
 
     static let countersKey = Array("counters".utf8)
+    static let sealingKey = Array("sealing".utf8)
+    static let sealingValue = Array("aes-256-gcm 1".utf8)
 
     struct Counters: Equatable {
         var nextGeneration: UInt64

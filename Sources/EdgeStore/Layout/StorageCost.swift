@@ -25,9 +25,10 @@ struct StorageCost {
         record(keyLength: keyLength + BodyKey.suffixLength, valueLength: length)
     }
 
-    /// The meta record plus the stored-order index record of one entry.
-    func entryRecords(keyLength: Int, metaLength: Int) -> Int {
-        record(keyLength: keyLength, valueLength: EntryHeader.length + metaLength)
+    /// The meta record (a value of `valueLength` bytes, header included) plus the stored-order
+    /// index record of one entry.
+    func entryRecords(keyLength: Int, valueLength: Int) -> Int {
+        record(keyLength: keyLength, valueLength: valueLength)
             + record(keyLength: 9, valueLength: 8 + keyLength)
     }
 }

@@ -33,7 +33,7 @@ struct BodyScan {
                           header: header?.generation == chunk.generation ? header : nil)
             }
             if let header = run!.header, Int(chunk.index) == run!.nextIndex, run!.nextIndex < header.chunkCount,
-               value.count == header.length(ofChunk: run!.nextIndex) {
+               value.count == header.storedLength(ofChunk: run!.nextIndex) {
                 run!.nextIndex += 1
             } else {
                 orphans.append(Array(rawKey))

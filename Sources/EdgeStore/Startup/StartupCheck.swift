@@ -18,6 +18,8 @@ struct StartupCheck {
         var counters: StateRecords.Counters
         var droppedEntries: Int
         var orphanChunks: Int
+        /// Entries by the data key that sealed them (0: in clear).
+        var entriesByKey: [UInt32: Int]
     }
 
     let environment: LMDBEnvironment
@@ -28,6 +30,7 @@ struct StartupCheck {
         var dropped: [(key: [UInt8], header: EntryHeader?)] = []
         var kept: [UInt64: (key: [UInt8], chargedBytes: Int)] = [:]
         var counters = StateRecords.Counters(nextGeneration: body.maxGeneration + 1, usedBytes: 0, entryCount: 0)
+        var entriesByKey: [UInt32: Int] = [:]
 
         try transaction.view.forEach(environment.meta, prefix: []) { rawKey, value in
             let key = Array(rawKey)
@@ -39,6 +42,7 @@ struct StartupCheck {
             kept[header.generation] = (key, header.chargedBytes)
             counters.usedBytes += header.chargedBytes
             counters.entryCount += 1
+            entriesByKey[header.keyID ?? 0, default: 0] += 1
             counters.nextGeneration = max(counters.nextGeneration, header.generation + 1)
             return true
         }
@@ -62,7 +66,8 @@ struct StartupCheck {
         }
         try transaction.put(environment.state, StateRecords.countersKey, counters.encoded)
         try transaction.commit()
-        return Outcome(counters: counters, droppedEntries: dropped.count, orphanChunks: body.orphans.count)
+        return Outcome(counters: counters, droppedEntries: dropped.count, orphanChunks: body.orphans.count,
+                       entriesByKey: entriesByKey)
     }
 
     private func lastChunkExists(key: [UInt8], header: EntryHeader, view: LMDBTransactionView) throws -> Bool {

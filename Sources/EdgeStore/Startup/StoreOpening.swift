@@ -41,7 +41,7 @@ struct StoreOpening {
             }
         }
         let report = StartupReport(path: configuration.path, rebuiltBecause: problem, entryCount: 0,
-                                   usedBytes: 0, droppedEntries: 0, orphanChunksRemoved: 0)
+                                   usedBytes: 0, droppedEntries: 0, orphanChunksRemoved: 0, entriesByKey: [:])
         logger.warning("\(report.rebuildLogLine ?? "")")
         directory.removeAll()
         do {
@@ -77,26 +77,36 @@ struct StoreOpening {
         let report = StartupReport(
             path: configuration.path, rebuiltBecause: rebuiltBecause,
             entryCount: outcome.counters.entryCount, usedBytes: outcome.counters.usedBytes,
-            droppedEntries: outcome.droppedEntries, orphanChunksRemoved: outcome.orphanChunks
+            droppedEntries: outcome.droppedEntries, orphanChunksRemoved: outcome.orphanChunks,
+            entriesByKey: outcome.entriesByKey
         )
         let ledger = WriterLedger(nextGeneration: outcome.counters.nextGeneration,
                                   usedBytes: outcome.counters.usedBytes, entryCount: outcome.counters.entryCount)
         return Opened(environment: environment, directory: directory, ledger: ledger, report: report)
     }
 
-    /// A new file gets the marker; an existing one must carry exactly ours.
+    /// A new file gets the markers; an existing one must carry exactly ours, and be sealed
+    /// exactly when the configuration asks for encryption.
     private func checkFormat(_ environment: LMDBEnvironment) throws {
         let transaction = try LMDBWriteTransaction(environment)
         let expected = StateRecords.formatValue
+        let sealed = configuration.keyring != nil
         if let marker = try transaction.view.get(environment.state, StateRecords.formatKey) {
             guard marker.elementsEqual(expected) else {
                 throw ForeignFormat(reason: "format marker \"\(String(decoding: marker, as: UTF8.self))\", expected s3edge-store version \(StateRecords.formatVersion)")
+            }
+            let wasSealed = try transaction.view.get(environment.state, StateRecords.sealingKey) != nil
+            if wasSealed != sealed {
+                throw ForeignFormat(reason: sealed
+                    ? "cache.encryption is now on and the file holds objects stored in clear; it is replaced so that no plaintext stays on disk"
+                    : "cache.encryption is now off and the file holds encrypted objects")
             }
             return
         }
         let empty = try [environment.meta, environment.body, environment.state].allSatisfy { try transaction.view.count($0) == 0 }
         guard empty else { throw ForeignFormat(reason: "no s3edge format marker") }
         try transaction.put(environment.state, StateRecords.formatKey, expected)
+        if sealed { try transaction.put(environment.state, StateRecords.sealingKey, StateRecords.sealingValue) }
         try transaction.commit()
     }
 

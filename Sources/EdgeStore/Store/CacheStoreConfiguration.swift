@@ -31,6 +31,11 @@ public struct CacheStoreConfiguration: Sendable {
     /// (the viewer still gets its bytes; the body is just not cached), so a slow disk cannot
     /// turn into unbounded memory.
     public var maxQueuedBytes: Int
+    /// Encryption at rest: with a keyring, every chunk and every caller's metadata record is
+    /// sealed with AES-256-GCM (``SealedLayout``) under the keyring's current key, and nothing is
+    /// stored or read until it has one. Nil stores in clear. Switching between the two rebuilds
+    /// the file empty at open, so that no plaintext is left in it (not even in free pages).
+    public var keyring: StoreKeyring?
 
     /// Test hook: a map this size instead of ``mapSize``, to make LMDB run out of room.
     var mapSizeOverride: Int?

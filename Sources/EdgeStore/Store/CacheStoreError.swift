@@ -16,6 +16,8 @@ public enum CacheStoreError: Error, Hashable, CustomStringConvertible {
     case closed
     /// LMDB failed (an I/O error, for instance).
     case storage(LMDBError)
+    /// The store is encrypted and its keyring has no data key yet.
+    case keyUnavailable
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum CacheStoreError: Error, Hashable, CustomStringConvertible {
         case .aborted: "the fill was aborted"
         case .closed: "the cache store is closed"
         case .storage(let error): "the cache store failed: \(error)"
+        case .keyUnavailable: "the cache's data key is not available yet; the response is served uncached"
         }
     }
 

@@ -146,7 +146,7 @@ public final class LMDBCacheStore: Sendable {
     /// A reader for one thread (an event loop). At most ``CacheStoreConfiguration/maxReaders``
     /// may exist at once; the next one fails its first read with `MDB_READERS_FULL`.
     public func makeReader() -> StoreReader {
-        StoreReader(environment: environment)
+        StoreReader(environment: environment, keyring: configuration.keyring)
     }
 
     /// Size and entry count as of the writer's last commit.

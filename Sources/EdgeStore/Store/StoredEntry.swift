@@ -12,9 +12,23 @@ public struct StoredEntry: Sendable, Hashable {
     public let bodyLength: Int
     public let chunkSize: Int
     public let chunkCount: Int
-    /// CRC32C of the body.
+    /// CRC32C of the body; 0 for a sealed entry (its seals are the check).
     public let checksum: UInt32
     public let generation: UInt64
+    /// The data key that sealed it (``StoreKeyring``); nil when stored in clear.
+    public let keyID: UInt32?
+
+    public init(key: [UInt8], meta: ByteBuffer, bodyLength: Int, chunkSize: Int, chunkCount: Int, checksum: UInt32,
+                generation: UInt64, keyID: UInt32? = nil) {
+        self.key = key
+        self.meta = meta
+        self.bodyLength = bodyLength
+        self.chunkSize = chunkSize
+        self.chunkCount = chunkCount
+        self.checksum = checksum
+        self.generation = generation
+        self.keyID = keyID
+    }
 
     /// The length of chunk `index`: `chunkSize`, except for a shorter last one.
     public func chunkLength(_ index: Int) -> Int {
@@ -48,6 +62,9 @@ public struct StartupReport: Sendable, Hashable {
     public var droppedEntries: Int
     /// Chunks of fills that never committed (a crash mid-fill), removed.
     public var orphanChunksRemoved: Int
+    /// Entries kept, by the data key that sealed them (``StoreKeyring/identifier(of:)``; 0 for
+    /// entries in clear): which keys are still needed.
+    public var entriesByKey: [UInt32: Int]
 
     /// The line logged when the file was rebuilt.
     public var rebuildLogLine: String? {

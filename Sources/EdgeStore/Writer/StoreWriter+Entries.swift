@@ -42,8 +42,9 @@ extension StoreWriter {
     func replaceMeta(of key: [UInt8], generation: UInt64, meta: ByteBuffer, in transaction: WriteTransaction) throws -> Bool {
         guard let value = try transaction.view.get(environment.meta, key), var header = EntryHeader(decoding: value),
               header.generation == generation else { return false }
-        let growth = cost.entryRecords(keyLength: key.count, metaLength: meta.readableBytes)
-            - cost.entryRecords(keyLength: key.count, metaLength: value.count - EntryHeader.length)
+        if let keyID = header.keyID, cipher?.canOpen(keyID: keyID) != true { return false }
+        let growth = cost.entryRecords(keyLength: key.count, valueLength: metaValueLength(meta, keyID: header.keyID))
+            - cost.entryRecords(keyLength: key.count, valueLength: value.count)
         if growth > 0 {
             guard header.chargedBytes + growth <= configuration.maxEntrySize, try makeRoom(for: growth, in: transaction),
                   try currentHeader(of: key, in: transaction)?.generation == generation else { return false }
@@ -60,14 +61,25 @@ extension StoreWriter {
     /// Writes an entry's meta record and its stored-order record.
     func writeEntryRecords(_ key: [UInt8], header: EntryHeader, meta: ByteBuffer, visited: Bool,
                            in transaction: WriteTransaction) throws {
-        try transaction.lmdb.put(environment.meta, key, reserving: EntryHeader.length + meta.readableBytes) { value in
+        let cipher = self.cipher
+        try transaction.lmdb.put(environment.meta, key, reserving: metaValueLength(meta, keyID: header.keyID)) { value in
             header.write(into: value)
-            meta.withUnsafeReadableBytes { source in
-                UnsafeMutableRawBufferPointer(rebasing: value[EntryHeader.length...]).copyMemory(from: source)
+            if let keyID = header.keyID, let cipher {
+                cipher.sealMeta(meta, key: key, keyID: keyID, headerLength: header.length, into: value)
+            } else {
+                meta.withUnsafeReadableBytes { source in
+                    UnsafeMutableRawBufferPointer(rebasing: value[header.length...]).copyMemory(from: source)
+                }
             }
         }
         try transaction.lmdb.put(environment.state, StateRecords.orderKey(generation: header.generation),
                                  StateRecords.orderValue(chargedBytes: header.chargedBytes, key: key, visited: visited))
+    }
+
+    /// The length of a meta value holding `meta`: header, then the metadata in clear or sealed.
+    func metaValueLength(_ meta: ByteBuffer, keyID: UInt32?) -> Int {
+        keyID == nil ? EntryHeader.clearLength + meta.readableBytes
+            : EntryHeader.sealedLength + SealedLayout.storedMetaLength(meta.readableBytes)
     }
 
     func currentHeader(of key: [UInt8], in transaction: WriteTransaction) throws -> EntryHeader? {

@@ -6,22 +6,30 @@ extension StoreWriter {
     /// or the fill outgrows `maxEntrySize`, the fill fails with `.full`.
     func writeChunk(of id: FillID, parts: [ByteBuffer], length: Int, in transaction: WriteTransaction) throws {
         guard let fill = ledger.fills[id], fill.failure == nil else { return }
-        let charge = cost.chunk(keyLength: fill.key.count, length: length)
+        let stored = fill.keyID == nil ? length : SealedLayout.storedChunkLength(length)
+        let charge = cost.chunk(keyLength: fill.key.count, length: stored)
         guard fill.chargedBytes + charge <= configuration.maxEntrySize, try makeRoom(for: charge, in: transaction) else {
             ledger.fills[id]?.failure = .full
             return
         }
         BodyKey.write(key: fill.key, generation: fill.generation, index: fill.chunksWritten, into: &scratchKey)
         var checksum = fill.checksum
-        try transaction.lmdb.put(environment.body, scratchKey, reserving: length) { destination in
-            var offset = 0
-            for part in parts {
-                part.withUnsafeReadableBytes { source in
-                    UnsafeMutableRawBufferPointer(rebasing: destination[offset..<offset + source.count]).copyMemory(from: source)
-                    offset += source.count
-                }
+        if let keyID = fill.keyID, let cipher {
+            try transaction.lmdb.put(environment.body, scratchKey, reserving: stored) { destination in
+                cipher.sealChunk(parts: parts, length: length, key: fill.key, generation: fill.generation,
+                                 index: fill.chunksWritten, keyID: keyID, into: destination)
             }
-            checksum.update(UnsafeRawBufferPointer(destination))
+        } else {
+            try transaction.lmdb.put(environment.body, scratchKey, reserving: length) { destination in
+                var offset = 0
+                for part in parts {
+                    part.withUnsafeReadableBytes { source in
+                        UnsafeMutableRawBufferPointer(rebasing: destination[offset..<offset + source.count]).copyMemory(from: source)
+                        offset += source.count
+                    }
+                }
+                checksum.update(UnsafeRawBufferPointer(destination))
+            }
         }
         ledger.fills[id]?.checksum = checksum
         ledger.fills[id]?.chunksWritten += 1
@@ -42,14 +50,15 @@ extension StoreWriter {
             return .failure(failure)
         }
         try removeEntry(fill.key, in: transaction)
-        let records = cost.entryRecords(keyLength: fill.key.count, metaLength: meta.readableBytes)
+        let records = cost.entryRecords(keyLength: fill.key.count, valueLength: metaValueLength(meta, keyID: fill.keyID))
         guard try makeRoom(for: records, in: transaction) else {
             try endFill(id, in: transaction)
             return .failure(.full)
         }
         let header = EntryHeader(
             chunkSize: fill.chunkSize, bodyLength: fill.bodyLength, chunkCount: Int(fill.chunksWritten),
-            checksum: fill.checksum.value, generation: fill.generation, chargedBytes: fill.chargedBytes + records
+            checksum: fill.keyID == nil ? fill.checksum.value : 0, generation: fill.generation,
+            chargedBytes: fill.chargedBytes + records, keyID: fill.keyID
         )
         try writeEntryRecords(fill.key, header: header, meta: meta, visited: false, in: transaction)
         ledger.fills[id] = nil

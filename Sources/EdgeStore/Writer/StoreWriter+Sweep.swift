@@ -25,6 +25,11 @@ extension StoreWriter {
     /// was queued meanwhile. The first batch also fails the fills in progress that match
     /// (their body may predate what the sweep removes).
     func sweepBatch(_ sweep: SweepProgress, in transaction: WriteTransaction) throws {
+        // Without its key a sealed store cannot tell what matches; the caller retries later.
+        if let keyring = configuration.keyring, !keyring.isReady {
+            transaction.completions.append { sweep.promise.fail(CacheStoreError.keyUnavailable) }
+            return
+        }
         if sweep.resumeAfter == nil { invalidateFills { sweep.matches($0, nil) } }
         var next = sweep
         var doomed: [[UInt8]] = []
@@ -40,9 +45,17 @@ extension StoreWriter {
             let key = Array(key)
             next.resumeAfter = key
             // Start-up drops undecodable records; one here was written behind the store's back.
-            guard EntryHeader(decoding: value) != nil else { return true }
+            guard let header = EntryHeader(decoding: value) else { return true }
             meta.clear()
-            meta.writeBytes(UnsafeRawBufferPointer(rebasing: value[EntryHeader.length...]))
+            if let keyID = header.keyID {
+                // An entry that cannot be opened can never be served: it goes too.
+                guard let cipher, cipher.openMeta(value, key: key, keyID: keyID, headerLength: header.length, into: &meta) else {
+                    doomed.append(key)
+                    return true
+                }
+            } else {
+                meta.writeBytes(UnsafeRawBufferPointer(rebasing: value[header.length...]))
+            }
             if sweep.matches(key, meta) { doomed.append(key) }
             return true
         }

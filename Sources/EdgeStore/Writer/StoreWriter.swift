@@ -25,6 +25,8 @@ final class StoreWriter {
     let published: NIOLockedValueBox<StoreUsage>
     var ledger: WriterLedger
     var scratchKey: [UInt8] = []
+    /// Seals chunks and metadata when the store is encrypted.
+    let cipher: StoreCipher?
     /// Hits taken from the ``VisitLog`` by the current transaction, to hand back if it fails.
     var takenVisits: Set<UInt64> = []
 
@@ -41,6 +43,7 @@ final class StoreWriter {
         self.directory = directory
         self.ledger = ledger
         self.published = published
+        self.cipher = configuration.keyring.map(StoreCipher.init(keyring:))
     }
 
     func run() {
@@ -97,7 +100,13 @@ final class StoreWriter {
     private func apply(_ operation: WriterOperation, in transaction: WriteTransaction) throws {
         switch operation {
         case .begin(let id, let key):
-            ledger.fills[id] = PendingFill(key: key, generation: ledger.nextGeneration, chunkSize: configuration.chunkSize)
+            var fill = PendingFill(key: key, generation: ledger.nextGeneration, chunkSize: configuration.chunkSize)
+            if let keyring = configuration.keyring {
+                // The whole fill is sealed with the key current at its start.
+                fill.keyID = keyring.currentID
+                if fill.keyID == nil { fill.failure = .keyUnavailable }
+            }
+            ledger.fills[id] = fill
             ledger.nextGeneration += 1
         case .chunk(let id, let parts, let length):
             try writeChunk(of: id, parts: parts, length: length, in: transaction)

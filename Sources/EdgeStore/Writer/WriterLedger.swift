@@ -24,4 +24,6 @@ struct PendingFill {
     var chargedBytes = 0
     /// Set when the fill can no longer commit; its later chunks are dropped.
     var failure: CacheStoreError?
+    /// The data key its chunks and metadata are sealed with; nil in clear.
+    var keyID: UInt32?
 }

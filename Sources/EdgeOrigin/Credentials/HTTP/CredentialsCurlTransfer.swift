@@ -1,10 +1,12 @@
 import CCurl
 import CCurlShims
+internal import EdgeTLS
 
 /// One blocking libcurl easy transfer. Owns its `CURL*`, header list and error buffer, and frees
-/// them in `deinit`. Runs on the credentials fetch queue, never on an event loop.
+/// them in `deinit`. Runs on the credentials fetch queue (or another thread that may block, for
+/// KMS), never on an event loop.
 final class CredentialsCurlTransfer {
-    /// STS and metadata answers are a few KiB; a larger body is not a credentials document.
+    /// STS, KMS and metadata answers are a few KiB; a larger body is not a credentials document.
     static let bodyLimit = 256 * 1024
 
     /// Collects the body; passed to the write callback as its `userdata`.
@@ -35,15 +37,23 @@ final class CredentialsCurlTransfer {
     }
 
     func perform(_ request: CredentialsHTTPRequest) throws(CredentialsHTTPError) -> CredentialsHTTPResponse {
+        if request.answerIsSecret {
+            sink.bytes.reserveCapacity(Self.bodyLimit)
+        }
+        // A failed transfer may still have received part of a secret answer.
+        defer { if request.answerIsSecret { SecretBytes.wipe(&sink.bytes) } }
         try configure(request)
         let code = curl_easy_perform(handle)
         if sink.overflowed {
-            throw CredentialsHTTPError(kind: .other, message: "answer larger than \(Self.bodyLimit) bytes")
+            throw CredentialsHTTPError(kind: .answerTooLarge, message: "answer larger than \(Self.bodyLimit) bytes")
         }
         guard code == CURLE_OK else { throw failure(code) }
         var status = 0
         try check(s3edge_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
-        return CredentialsHTTPResponse(status: status, body: sink.bytes)
+        // Moved out, so the caller holds the only reference and its wipe reaches this buffer.
+        let body = sink.bytes
+        sink.bytes = []
+        return CredentialsHTTPResponse(status: status, body: body)
     }
 
     private func configure(_ request: CredentialsHTTPRequest) throws(CredentialsHTTPError) {
@@ -72,7 +82,7 @@ final class CredentialsCurlTransfer {
 
     private func configureMethod(_ request: CredentialsHTTPRequest) throws(CredentialsHTTPError) {
         if let body = request.body {
-            // COPYPOSTFIELDS copies the bytes into the handle; the form body is ASCII, no NUL.
+            // COPYPOSTFIELDS copies the bytes into the handle; the body has no NUL.
             try check(s3edge_curl_easy_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.utf8.count))
             try check(s3edge_curl_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, body))
         }

@@ -1,4 +1,4 @@
-/// One request to STS or a metadata endpoint.
+/// One request to STS, KMS or a metadata endpoint.
 struct CredentialsHTTPRequest {
     /// How the request reaches the endpoint.
     enum Proxy {
@@ -13,10 +13,14 @@ struct CredentialsHTTPRequest {
     var url: String
     /// Header values must not contain CR or LF; callers check values that come from files.
     var headers: [(name: String, value: String)] = []
-    /// A form-encoded (ASCII) body; when set, the request is a POST with that body.
+    /// A form-encoded or JSON body, without NUL bytes; when set, the request is a POST with that body.
     var body: String? = nil
     var proxy: Proxy = .none
     var timeouts: CredentialsHTTPTimeouts
+    /// The answer carries key material (KMS `Plaintext`): its buffer is allocated once, at the
+    /// body limit, so that growing it leaves no copies in freed memory, and it is wiped when the
+    /// transfer fails. On success the caller owns the body and wipes it.
+    var answerIsSecret = false
 }
 
 /// An answer with any status; the body is capped at `CredentialsCurlTransfer.bodyLimit`.
@@ -33,6 +37,8 @@ struct CredentialsHTTPError: Error {
         /// Nothing listens there, or the address is unreachable (not on EC2/ECS, wrong port).
         case couldNotConnect
         case timedOut
+        /// The body passed `CredentialsCurlTransfer.bodyLimit`: not an answer this client expects.
+        case answerTooLarge
         case other
     }
 

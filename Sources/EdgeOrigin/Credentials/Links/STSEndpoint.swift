@@ -26,11 +26,14 @@ struct STSEndpoint {
         requestURL = text.hasSuffix("/") ? text : text + "/"
         let parsed = try? CredentialsURL.parse(requestURL).get()
         display = parsed?.display ?? requestURL
-        proxy = Self.proxy(for: parsed, environment: environment)
+        proxy = .from(environment, for: parsed)
     }
+}
 
-    /// The proxy the injected environment asks for (libcurl would otherwise read the real one).
-    private static func proxy(for url: CredentialsURL?, environment: CredentialsEnvironment) -> CredentialsHTTPRequest.Proxy {
+extension CredentialsHTTPRequest.Proxy {
+    /// The proxy the injected environment asks for (libcurl would otherwise read the real one):
+    /// `https_proxy`/`HTTPS_PROXY` (`http_proxy` for an http URL), minus `no_proxy` hosts.
+    static func from(_ environment: CredentialsEnvironment, for url: CredentialsURL?) -> Self {
         let names = url?.scheme == "http" ? ["http_proxy", "HTTP_PROXY"] : ["https_proxy", "HTTPS_PROXY"]
         guard let proxy = names.lazy.compactMap({ environment[$0] }).first else { return .none }
         return .through(url: proxy, noProxy: environment["no_proxy"] ?? environment["NO_PROXY"])
