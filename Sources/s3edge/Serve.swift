@@ -60,6 +60,7 @@ struct Serve: AsyncParsableCommand {
             keys.shutdown()
             origins.shutdown()
             cache.close()
+            keys.wipeKeys()
             try await group.shutdownGracefully()
             throw ExitCode(1)
         }
@@ -73,6 +74,7 @@ struct Serve: AsyncParsableCommand {
         keys.shutdown()
         origins.shutdown()
         cache.close()
+        keys.wipeKeys()
         accessLog?.shutdown()
         // The service (and its quiescing helper) is gone by now: nothing schedules on the loops.
         try await group.shutdownGracefully()

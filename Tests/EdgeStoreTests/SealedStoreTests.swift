@@ -312,6 +312,16 @@ import Testing
         }
     }
 
+    @Test func wipingTheKeyringZeroesTheKeysAndTurnsItOff() {
+        let key = SecretBytes.random(count: 32)
+        let keyring = Self.keyring(key)
+        #expect(keyring.isReady)
+        keyring.wipe()
+        #expect(!keyring.isReady)
+        #expect(keyring.ids.isEmpty)
+        #expect(key.withUnsafeBytes { $0.allSatisfy { $0 == 0 } })
+    }
+
     @Test func keyIDsAreStableAndNeverZero() {
         let key = SecretBytes.random(count: 32)
         #expect(StoreKeyring.identifier(of: key) == StoreKeyring.identifier(of: key))

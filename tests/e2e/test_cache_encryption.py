@@ -283,6 +283,23 @@ def test_rotate_key_seals_new_entries_with_a_new_key_and_old_ones_stay_hits(serv
     assert status == 200 and f'"key_id" : "{current}"' in body.decode()
 
 
+def test_a_changed_kms_key_id_makes_a_new_data_key_at_start_and_old_entries_stay_hits(
+        servers: ServerFactory, origin, certs: Certs):
+    bucket, cache_kms = origin
+    edge = start(servers, origin, edge_config(servers, origin))
+    warm(edge, certs, ["/avatars/ada.png"])
+    first = re.search(r'"current" : "([0-9a-f]{8})"', (cache_dir(edge) / "keys.json").read_text()).group(1)
+    config = edge.test_config
+    config["cache"]["encryption"]["kms_key_id"] = cache_kms.key_arn   # the same key, named by ARN now
+    edge = restart(servers, origin, edge, config)
+    assert edge.wait_for_log(r"cache data key created \(kms_key_id changed to arn:aws:kms:"), edge.log()
+    keys = (cache_dir(edge) / "keys.json").read_text()
+    second = re.search(r'"current" : "([0-9a-f]{8})"', keys).group(1)
+    assert second != first and first in keys
+    assert_served(fetch(edge, certs, "/avatars/ada.png"), BODIES["/avatars/ada.png"], HIT)
+    warm(edge, certs, ["/notes/receipt.txt"])
+
+
 # --------------------------------------------------------------------------
 # key_file, and switching from clear
 

@@ -45,6 +45,20 @@ public final class StoreKeyring: Sendable {
     /// Every installed key's id.
     public var ids: Set<UInt32> { state.withLock { Set($0.keys.keys) } }
 
+    /// Overwrites every installed key with zeros and forgets them: at shutdown, once the store is
+    /// closed (nothing may seal or open afterwards).
+    public func wipe() {
+        let keys = state.withLock { state -> [SecretBytes] in
+            defer {
+                state.keys = [:]
+                state.current = nil
+            }
+            return Array(state.keys.values)
+        }
+        ready.store(false, ordering: .releasing)
+        keys.forEach { $0.wipe() }
+    }
+
     func key(id: UInt32) -> SecretBytes? {
         state.withLock { $0.keys[id] }
     }

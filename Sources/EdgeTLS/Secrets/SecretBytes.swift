@@ -58,6 +58,12 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible {
         try body(UnsafeMutableRawBufferPointer(start: base, count: count))
     }
 
+    /// Overwrites the bytes with zeros now (at shutdown, before the process's memory is released);
+    /// the object must not be used for keying afterwards.
+    public func wipe() {
+        OPENSSL_cleanse(base, allocation)
+    }
+
     /// Constant-time comparison (`CRYPTO_memcmp`).
     public func isEqual(to other: SecretBytes) -> Bool {
         count == other.count && CRYPTO_memcmp(base, other.base, count) == 0

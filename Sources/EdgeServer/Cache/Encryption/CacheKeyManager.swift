@@ -106,6 +106,11 @@ public final class CacheKeyManager: Sendable {
         state.withLock { $0.stopped = true }
     }
 
+    /// Overwrites the data keys in memory: call once the cache is closed.
+    public func wipeKeys() {
+        keyring?.wipe()
+    }
+
     /// Makes a new data key current (mode `kms`). Blocks: call it off the event loops.
     public func rotate() throws -> Rotation {
         guard case .kms(let options) = encryption, let kms, let keyring else {
