@@ -152,9 +152,9 @@ public final class EdgeService: Service {
             admin.replaceCredentials(credentials)
             JournalLogHandler.level.withLockedValue { $0 = Logger.Level(configuration.log.level) }
             if configuration.cache != old.configuration.cache {
-                logger.warning("cache path or max_size changed: they take effect on restart, not reload", metadata: [
-                    "running": "\(old.configuration.cache.path) \(old.configuration.cache.maxSize) bytes",
-                    "configured": "\(configuration.cache.path) \(configuration.cache.maxSize) bytes",
+                logger.warning("cache path, max_size or encryption changed: they take effect on restart, not reload", metadata: [
+                    "running": "\(old.configuration.cache.path) \(old.configuration.cache.maxSize) bytes, encryption \(old.configuration.cache.encryption.modeName)",
+                    "configured": "\(configuration.cache.path) \(configuration.cache.maxSize) bytes, encryption \(configuration.cache.encryption.modeName)",
                 ])
             }
             if configuration.accessLog != old.configuration.accessLog {
