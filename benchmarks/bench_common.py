@@ -453,13 +453,16 @@ def client_context(maximum=None, minimum=None, alpn=None):
     return ctx
 
 
-def https_get(port, path="/", *, host="localhost", maximum=None, minimum=None, timeout=5.0, agent="bench"):
-    """One HTTP/1.1 GET over TLS to 127.0.0.1:port. Returns a dict describing the answer, including
-    the exact wire bytes of the response head and body (Content-Length bodies only)."""
+def https_get(port, path="/", *, host="localhost", maximum=None, minimum=None, timeout=5.0, agent="bench",
+              headers=()):
+    """One HTTP/1.1 GET over TLS to 127.0.0.1:port, with `headers` ("Name: value" lines) added.
+    Returns a dict describing the answer, including the exact wire bytes of the response head and
+    body (Content-Length bodies only)."""
     ctx = client_context(maximum=maximum, minimum=minimum, alpn=["http/1.1"])
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
         with ctx.wrap_socket(raw, server_hostname=host) as tls:
-            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {agent}\r\nAccept: */*\r\n\r\n"
+            extra = "".join(f"{line}\r\n" for line in headers)
+            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {agent}\r\nAccept: */*\r\n{extra}\r\n"
                         .encode())
             data = b""
             while b"\r\n\r\n" not in data:
@@ -684,6 +687,37 @@ def ratio(a, b, digits=2):
     if a is None or b is None or b == 0:
         return "n/a"
     return f"{a / b:.{digits}f}"
+
+
+def checks_section(checks, list_passed=True, most=None):
+    """The report's "## Checks" lines: the heading, how many of the (text, ok) checks passed, and a
+    ✓/✗ line per check (only the failed ones unless `list_passed`; at most `most` lines)."""
+    problems = [text for text, ok in checks if not ok]
+    lines = ["## Checks", "", f"{len(checks) - len(problems)} of {len(checks)} checks passed"
+             + (f"; **{len(problems)} failed** (marked ✗)." if problems else "."), ""]
+    shown = [(text, ok) for text, ok in checks if list_passed or not ok][:most]
+    return lines + [f"- {'✓' if ok else '✗'} {text}" for text, ok in shown]
+
+
+def exit_status(failed_runs, checks):
+    """The driver's exit status: 1, after logging why, when a run (named in `failed_runs`) failed or
+    a (text, ok) check did not pass; else 0."""
+    problems = [text for text, ok in checks if not ok]
+    if failed_runs:
+        log(f"runs failed or not counted: {', '.join(failed_runs)}")
+    if problems:
+        log(f"{len(problems)} check(s) failed; see the report's Checks section")
+    return 1 if failed_runs or problems else 0
+
+
+def stop_all(servers):
+    """Stops each server (anything with stop()), logging a failure instead of raising, so that one
+    that will not stop does not leave the others running."""
+    for s in servers:
+        try:
+            s.stop()
+        except Exception as error:  # keep stopping the others
+            log(f"stopping {getattr(s, 'name', 'the origin')}: {error}")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -47,8 +47,9 @@ import threading
 import time
 
 from bench_common import (  # benchmarks/bench_common.py: helpers shared with the other benchmarks
-    NCPU, client_context, driver_parser, fmt, machine_busy_seconds, free_ports, header, loadavg, log, make_cert, parse_wrk,
-    publish_report, ratio, record_pid, run_main, set_log_prefix, stop_wrk, tail, tool_versions,
+    NCPU, checks_section, client_context, driver_parser, exit_status, fmt, machine_busy_seconds, free_ports, header,
+    loadavg, log, make_cert, parse_wrk, publish_report, ratio, record_pid, run_main, set_log_prefix, stop_wrk, tail,
+    tool_versions,
 )
 from cache_hit import (  # the origin, both caches, their start and the fill: see cache_hit.py
     ENTRY_FORMAT, H1_CONNECTIONS, H1_THREADS, HIT, SENTINEL, SERVERS, Bench, cache_dirs, cache_sizes,
@@ -689,13 +690,7 @@ def make_report(args, ib, layout, started_at, load_before, load_after, versions,
     add("")
     add("`origin requests during` should be 1 (the timed miss): every other request of the load was a hit.")
     add("")
-    add("## Checks")
-    add("")
-    problems = [text for text, ok in ib.bench.checks if not ok]
-    add(f"{len(ib.bench.checks) - len(problems)} of {len(ib.bench.checks)} checks passed"
-        + (f"; **{len(problems)} failed**:" if problems else "."))
-    for text in problems[:30]:
-        add(f"- ✗ {text}")
+    lines.extend(checks_section(ib.bench.checks, list_passed=False, most=30))
     add("")
     add("## Every invalidation")
     add("")
@@ -845,10 +840,7 @@ def main():
                          time.monotonic() - run_start, workdir, scratch)
     publish_report(report, args.out, workdir, {"records": ib.records, "throughput": ib.throughput,
                                                "fills": bench.fills, "checks": bench.checks})
-    problems = [text for text, ok in bench.checks if not ok]
-    if problems:
-        log(f"{len(problems)} check(s) failed; see the report's Checks section")
-    return 1 if problems else 0
+    return exit_status([], bench.checks)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from bench_common import (  # benchmarks/bench_common.py: helpers shared with th
     NCPU, count_lines, describe_cert, fmt, free_ports, https_get, log, make_cert, nginx_common_http,
     nginx_tls_server_lines, parse_h2load, parse_wrk, ratio, run_main, run_measured,
     set_log_prefix, start_nginx as start_nginx_process, start_s3edge as start_s3edge_process, status_kib,
-    tail, thread_cpu, tls_probe, wait_https,
+    stop_all, tail, thread_cpu, tls_probe, wait_https,
 )
 
 H1_CONNECTIONS = 32
@@ -240,11 +240,7 @@ def main():
                      "nginx": count_lines(servers["nginx"].log_path)}
         alive = {name: s.proc.poll() is None for name, s in servers.items()}
     finally:
-        for s in servers.values():
-            try:
-                s.stop()
-            except Exception as error:  # keep stopping the others
-                log(f"stopping {s.name}: {error}")
+        stop_all(servers.values())
 
     # ---- report
     try:

@@ -2,6 +2,7 @@ import COpenSSL
 import COpenSSLShims
 @testable import EdgeSignedURL
 import Foundation
+import Testing
 
 /// Files under `Fixtures/`, read through the test bundle (never from outside the repository).
 enum Fixtures {
@@ -129,11 +130,18 @@ enum Outcome: Equatable, CustomStringConvertible {
     }
 }
 
+/// What `verify` says for the cookies as pairs; the same cookies sent as one `Cookie` header
+/// (what the server passes) must get the same answer.
 func outcome(
     _ url: ViewerURL, cookies: [(name: String, value: String)] = [], ip: String? = nil, at now: Int64,
     keys: TrustedKeyStore
 ) -> Outcome {
-    Outcome(SignedRequestVerifier.verify(url: url, cookies: cookies, clientIP: ip.flatMap { IPAddress($0) }, now: now, keys: keys))
+    let clientIP = ip.flatMap { IPAddress($0) }
+    let fromPairs = Outcome(SignedRequestVerifier.verify(url: url, cookies: cookies, clientIP: clientIP, now: now, keys: keys))
+    let header = cookies.isEmpty ? [] : [cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")]
+    let fromHeader = Outcome(SignedRequestVerifier.verify(url: url, cookieHeaders: header, clientIP: clientIP, now: now, keys: keys))
+    #expect(fromHeader == fromPairs, "Cookie: \(header.first ?? "")")
+    return fromPairs
 }
 
 /// An address inside `cidr` (the network address plus 5).

@@ -109,9 +109,10 @@ import Testing
         #expect(keys.cachedVerifications == 0)
         #expect(outcome(Self.url, at: Self.now, keys: keys) == .granted(.url, .canned))
         #expect(keys.cachedVerifications == 1)
-        let signature = try #require(CloudFrontBase64.decode(SignedRequestVerifierTests.signature.utf8))
-        let message = CannedPolicy.statement(resource: Self.url.resourceBytes(), expires: Array(String(SignedRequestVerifierTests.expires).utf8))
-        let cached = keys.cache.lookup(.init(keyID: "K1TESTKEY", hash: .sha1, signature: signature, message: message))
+        // Remembered as sent: the signature's text, the resource and the Expires text.
+        let cached = keys.cache.lookup(.init(
+            keyID: "K1TESTKEY", hash: .sha1, kind: .canned, signature: ArraySlice(SignedRequestVerifierTests.signature.utf8),
+            policy: ArraySlice(String(SignedRequestVerifierTests.expires).utf8), resource: ArraySlice(Self.url.resourceBytes())))
         #expect(cached == PolicyStatement(resource: nil, dateLessThan: SignedRequestVerifierTests.expires))
 
         // The same request again, then past its expiry: the cache does not extend a grant.
@@ -160,15 +161,15 @@ import Testing
         let cache = VerificationCache(capacity: 32)
         for index in 0..<1000 {
             let signature = (0..<8).map { UInt8(truncatingIfNeeded: index >> (8 * ($0 % 2)) &+ $0) }
-            cache.insert(.init(keyID: "K", hash: .sha1, signature: signature, message: [1]), PolicyStatement(resource: nil, dateLessThan: 1))
+            cache.insert(.init(keyID: "K", hash: .sha1, kind: .canned, signature: ArraySlice(signature), policy: [1], resource: []), PolicyStatement(resource: nil, dateLessThan: 1))
         }
         #expect(cache.count <= 32)
         #expect(cache.count > 0)
         // Oversized messages are not kept; capacity 0 keeps nothing.
-        cache.insert(.init(keyID: "K", hash: .sha1, signature: [9], message: [UInt8](repeating: 0, count: 4096)), PolicyStatement(resource: nil, dateLessThan: 1))
-        #expect(cache.lookup(.init(keyID: "K", hash: .sha1, signature: [9], message: [UInt8](repeating: 0, count: 4096))) == nil)
+        cache.insert(.init(keyID: "K", hash: .sha1, kind: .canned, signature: [9], policy: [1], resource: ArraySlice(repeating: 0, count: 4096)), PolicyStatement(resource: nil, dateLessThan: 1))
+        #expect(cache.lookup(.init(keyID: "K", hash: .sha1, kind: .canned, signature: [9], policy: [1], resource: ArraySlice(repeating: 0, count: 4096))) == nil)
         let off = VerificationCache(capacity: 0)
-        off.insert(.init(keyID: "K", hash: .sha1, signature: [1], message: [1]), PolicyStatement(resource: nil, dateLessThan: 1))
+        off.insert(.init(keyID: "K", hash: .sha1, kind: .canned, signature: [1], policy: [1], resource: []), PolicyStatement(resource: nil, dateLessThan: 1))
         #expect(off.count == 0)
     }
 

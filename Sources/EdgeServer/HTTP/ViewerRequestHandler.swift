@@ -38,6 +38,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     private var request: HTTPRequestHead?
     private var relay: OriginRelay?
     private var responder: CacheResponder?
+    private var viewerAddress: IPAddress?
 
     init(runtime: EdgeRuntime, listener: Listener, framing: Framing, logger: Logger) {
         self.runtime = runtime
@@ -128,40 +129,33 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         }
         let scheme = if case .https = listener { "https" } else { "http" }
         let url = ViewerURL(scheme: scheme, host: head.headers.first(name: "host") ?? "", path: path, query: query)
-        let remote = context.channel.remoteAddress
-        let clientIP = remote?.ipAddress.flatMap { IPAddress($0) }
         let result = SignedRequestVerifier.verify(
-            url: url, cookies: Self.cookies(head.headers), clientIP: clientIP, now: Int64(time(nil)), keys: keys)
+            url: url, cookieHeaders: head.headers["cookie"], clientIP: clientIP(context), now: Int64(time(nil)), keys: keys)
         switch result {
-        case .success:
-            guard let query else { return path }
-            let kept = SigningParameters.strip(fromQuery: query)
-            return kept.isEmpty ? path : path + "?" + kept
+        case .success(let grant):
+            return grant.target
         case .failure(let denial):
             logger.info("restricted path refused", metadata: [
                 "distribution": "\(distributionID)", "path": "\(path)", "reason": "\(denial)",
-                "client": "\(remote?.ipAddress ?? "?")",
+                "client": "\(context.channel.remoteAddress?.ipAddress ?? "?")",
             ])
             return nil
         }
     }
 
-    private static func split(_ target: String) -> (path: String, query: String?) {
-        guard let mark = target.firstIndex(of: "?") else { return (target, nil) }
-        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+    /// The viewer's address for a policy's `IpAddress`, read once per handler (a connection's
+    /// requests in HTTP/1.1; one stream in HTTP/2) straight from the socket address.
+    private func clientIP(_ context: ChannelHandlerContext) -> IPAddress? {
+        if let viewerAddress { return viewerAddress }
+        viewerAddress = context.channel.remoteAddress.flatMap(IPAddress.init(socketAddress:))
+        return viewerAddress
     }
 
-    /// Name/value pairs of every `Cookie` header.
-    private static func cookies(_ headers: HTTPHeaders) -> [(name: String, value: String)] {
-        var pairs: [(name: String, value: String)] = []
-        for header in headers["cookie"] {
-            for item in header.split(separator: ";") {
-                let trimmed = item.drop { $0 == " " }
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                pairs.append((String(trimmed[..<equals]), String(trimmed[trimmed.index(after: equals)...])))
-            }
-        }
-        return pairs
+    /// `target` split at its first `?`, on UTF-8 bytes.
+    private static func split(_ target: String) -> (path: String, query: String?) {
+        let utf8 = target.utf8
+        guard let mark = utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
+        return (String(target[..<mark]), String(target[utf8.index(after: mark)...]))
     }
 
     /// Straight to the origin, uncached, with the viewer's range and conditional headers.

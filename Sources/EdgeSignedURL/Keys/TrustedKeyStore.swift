@@ -3,8 +3,9 @@
 /// Immutable: a configuration reload builds a new store, which starts with an empty cache, so a
 /// removed or replaced key stops verifying anything at once. Shared by every event loop.
 public final class TrustedKeyStore: Sendable {
-    /// Verified signatures remembered per store, by default. Each entry holds the signature, the
-    /// signed bytes (at most `VerificationCache.maximumMessageBytes`) and the parsed policy.
+    /// Verified signatures remembered per store, by default. Each entry holds the signature and
+    /// what the signed bytes are made of, as sent (at most `VerificationCache.maximumMessageBytes`),
+    /// and the parsed policy.
     public static let defaultCacheCapacity = 4096
 
     /// The keys, in the order given.

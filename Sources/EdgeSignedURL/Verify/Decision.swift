@@ -59,6 +59,10 @@ public struct Grant: Sendable, Equatable {
     public var hashAlgorithm: HashAlgorithm
     /// The policy's `DateLessThan`: the grant's last second is the one before.
     public var expires: Int64
+    /// The request target without the signing parameters (path, and the rest of the query in its
+    /// order and bytes as received), for the cache key and the origin request: one cached object
+    /// serves every valid signature.
+    public var target: String
 }
 
 /// The digest signed with the key: `Hash-Algorithm` (or `CloudFront-Hash-Algorithm`) names it.

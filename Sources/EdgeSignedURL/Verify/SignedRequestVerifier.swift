@@ -6,10 +6,10 @@
 /// of the work keeps refusals cheap and the log honest:
 /// 1. find the signing fields: in the query when it has any of `Expires`, `Policy`,
 ///    `Signature`, `Key-Pair-Id` (then cookies are ignored, CloudFront's rule), else in the
-///    `CloudFront-*` cookies;
-/// 2. decode them, look up the key, and build the signed bytes (the canned statement, or the
-///    decoded `Policy`);
-/// 3. check the signature, unless the store's cache already holds these exact bytes verified;
+///    `CloudFront-*` cookies; the same pass over the query builds the resource URL;
+/// 2. look the fields up, as sent, in the store's cache of verified signatures: a hit skips 3;
+/// 3. decode them, look up the key, build the signed bytes (the canned statement, or the
+///    decoded `Policy`) and check the signature;
 /// 4. check the policy's conditions against this request.
 public enum SignedRequestVerifier {
     /// Longest `Policy` value read: the CloudFront base64 of `PolicyJSONReader.maximumBytes`.
@@ -25,17 +25,49 @@ public enum SignedRequestVerifier {
         url: ViewerURL, cookies: [(name: String, value: String)], clientIP: IPAddress?, now: Int64,
         keys: TrustedKeyStore
     ) -> Result<Grant, Denial> {
+        verify(url: url, cookies: .pairs(cookies), clientIP: clientIP, now: now, keys: keys)
+    }
+
+    /// As `verify(url:cookies:clientIP:now:keys:)`, with the request's `Cookie` field values as
+    /// received: they are split (`;`-separated `name=value` items) only when the URL carries no
+    /// signature, and only the `CloudFront-*` items are copied.
+    public static func verify(
+        url: ViewerURL, cookieHeaders: [String], clientIP: IPAddress?, now: Int64, keys: TrustedKeyStore
+    ) -> Result<Grant, Denial> {
+        verify(url: url, cookies: .headers(cookieHeaders), clientIP: clientIP, now: now, keys: keys)
+    }
+
+    private static func verify(
+        url: ViewerURL, cookies: SignedFields.Cookies, clientIP: IPAddress?, now: Int64, keys: TrustedKeyStore
+    ) -> Result<Grant, Denial> {
         let fields: SignedFields
         switch SignedFields.find(url: url, cookies: cookies) {
         case .success(let found): fields = found
         case .failure(let denial): return .failure(denial)
         }
-        return verify(fields, url: url, clientIP: clientIP, now: now, keys: keys)
+        let statement: PolicyStatement
+        let kind: Grant.PolicyKind
+        let keyID: String
+        let hash: HashAlgorithm
+        switch signedStatement(fields, keys: keys) {
+        case .success(let signed): (statement, kind, keyID, hash) = signed
+        case .failure(let denial): return .failure(denial)
+        }
+        if let denial = statement.evaluate(resourceURL: fields.resource, clientIP: clientIP, now: now) {
+            return .failure(denial)
+        }
+        return .success(Grant(
+            source: fields.source, policy: kind, keyPairID: keyID, hashAlgorithm: hash,
+            expires: statement.dateLessThan, target: target(fields.resource, after: url.resourcePrefixCount)
+        ))
     }
 
-    private static func verify(
-        _ fields: SignedFields, url: ViewerURL, clientIP: IPAddress?, now: Int64, keys: TrustedKeyStore
-    ) -> Result<Grant, Denial> {
+    /// The policy statement the fields carry, once their signature is known good: from the
+    /// store's cache when these exact fields verified before (no base64 decoding, no JSON, no
+    /// public-key operation), else checked and remembered.
+    private static func signedStatement(
+        _ fields: SignedFields, keys: TrustedKeyStore
+    ) -> Result<(PolicyStatement, Grant.PolicyKind, String, HashAlgorithm), Denial> {
         typealias Field = SigningParameters.QueryField
         func missing(_ field: Field) -> Denial { .malformed("no \(field.name(in: fields.source))") }
 
@@ -60,62 +92,57 @@ public enum SignedRequestVerifier {
             hash = named
         }
 
-        guard encodedSignature.count <= maximumEncodedSignatureBytes, let signature = CloudFrontBase64.decode(encodedSignature),
-            !signature.isEmpty
-        else {
-            return .failure(.malformed("\(Field.signature.name(in: fields.source)) is not CloudFront base64"))
-        }
-        guard let key = keys.key(id: String(decoding: keyIDBytes, as: UTF8.self)) else { return .failure(.unknownKeyID) }
+        // The cache holds what the message is made of, as sent: a hit decodes and builds nothing.
+        let keyID = String(decoding: keyIDBytes, as: UTF8.self)
+        let kind: Grant.PolicyKind = expires != nil ? .canned : .custom
+        let cacheKey = VerificationCache.Key(
+            keyID: keyID, hash: hash, kind: kind, signature: encodedSignature,
+            policy: expires ?? encodedPolicy ?? [], resource: expires != nil ? fields.resource[...] : []
+        )
+        func notBase64() -> Denial { .malformed("\(Field.signature.name(in: fields.source)) is not CloudFront base64") }
+        guard encodedSignature.count <= maximumEncodedSignatureBytes else { return .failure(notBase64()) }
+        if let cached = keys.cache.lookup(cacheKey) { return .success((cached, kind, keyID, hash)) }
+
+        guard let signature = CloudFrontBase64.decode(encodedSignature), !signature.isEmpty else { return .failure(notBase64()) }
+        guard let key = keys.key(id: keyID) else { return .failure(.unknownKeyID) }
         if key.kind == .ecdsaP256, hash != .sha256 { return .failure(.unsupportedHashAlgorithm) }
 
-        let resource = url.resourceBytes()
         let message: [UInt8]
-        let canned: Int64?
+        let statement: PolicyStatement
         if let expires {
             guard let seconds = decimalSeconds(expires) else {
                 return .failure(.malformed("\(Field.expires.name(in: fields.source)) is not a whole number of seconds"))
             }
-            canned = seconds
-            message = CannedPolicy.statement(resource: resource, expires: expires)
+            message = CannedPolicy.statement(resource: fields.resource, expires: expires)
+            statement = PolicyStatement(resource: nil, dateLessThan: seconds)
         } else {
             guard let encodedPolicy, encodedPolicy.count <= maximumEncodedPolicyBytes,
                 let decoded = CloudFrontBase64.decode(encodedPolicy), !decoded.isEmpty
             else {
                 return .failure(.malformed("\(Field.policy.name(in: fields.source)) is not CloudFront base64 of at most \(PolicyJSONReader.maximumBytes) bytes"))
             }
-            canned = nil
             message = decoded
-        }
-
-        let cacheKey = VerificationCache.Key(keyID: key.id, hash: hash, signature: signature, message: message)
-        let statement: PolicyStatement
-        if let cached = keys.cache.lookup(cacheKey) {
-            statement = cached
-        } else {
-            if let canned {
-                statement = PolicyStatement(resource: nil, dateLessThan: canned)
-            } else {
-                do {
-                    statement = try PolicyStatement.parseCustom(message)
-                } catch {
-                    return .failure(.malformed(error.reason))
-                }
+            do {
+                statement = try PolicyStatement.parseCustom(decoded)
+            } catch {
+                return .failure(.malformed(error.reason))
             }
-            guard key.verify(signature: signature, message: message, hash: hash) else { return .failure(.badSignature) }
-            keys.cache.insert(cacheKey, statement)
         }
+        guard key.verify(signature: signature, message: message, hash: hash) else { return .failure(.badSignature) }
+        keys.cache.insert(cacheKey, statement)
+        return .success((statement, kind, key.id, hash))
+    }
 
-        if let denial = statement.evaluate(resourceURL: resource, clientIP: clientIP, now: now) {
-            return .failure(denial)
-        }
-        return .success(Grant(
-            source: fields.source, policy: canned == nil ? .custom : .canned, keyPairID: key.id,
-            hashAlgorithm: hash, expires: statement.dateLessThan
-        ))
+    /// The request target the grant lets through: the resource after `scheme://host`, without a
+    /// `?` that nothing follows (the query held only signing parameters).
+    private static func target(_ resource: [UInt8], after prefix: Int) -> String {
+        var end = resource.endIndex
+        if end > prefix, resource[end - 1] == UInt8(ascii: "?") { end -= 1 }
+        return String(decoding: resource[prefix..<end], as: UTF8.self)
     }
 
     /// `Expires`: ASCII digits only (no sign, no spaces), at most 12 of them (year 33658).
-    private static func decimalSeconds(_ bytes: [UInt8]) -> Int64? {
+    private static func decimalSeconds(_ bytes: ArraySlice<UInt8>) -> Int64? {
         guard (1...12).contains(bytes.count) else { return nil }
         var value: Int64 = 0
         for byte in bytes {
@@ -138,7 +165,7 @@ enum CannedPolicy {
     /// `"`, `\` and control characters (they do not occur in URLs that browsers send, but
     /// nothing stops a client sending them): escaped, they cannot close the string early and
     /// make the canned statement equal to some other signed policy.
-    static func statement(resource: [UInt8], expires: [UInt8]) -> [UInt8] {
+    static func statement(resource: [UInt8], expires: some Collection<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(head.count + resource.count + middle.count + expires.count + tail.count)
         output.append(contentsOf: head)
@@ -170,84 +197,4 @@ enum CannedPolicy {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
-}
-
-/// The signing fields of one request, from the query or from the cookies, percent-decoded.
-struct SignedFields {
-    typealias Field = SigningParameters.QueryField
-
-    var source: Grant.Source
-    private var values: [[UInt8]?] = Array(repeating: nil, count: Field.allCases.count)
-
-    subscript(field: Field) -> [UInt8]? { values[field.rawValue] }
-
-    private init(source: Grant.Source) {
-        self.source = source
-    }
-
-    static func find(url: ViewerURL, cookies: [(name: String, value: String)]) -> Result<SignedFields, Denial> {
-        if var query = url.query {
-            var fields = SignedFields(source: .url)
-            var problem: Denial? = nil
-            var signed = false
-            query.withUTF8 { buffer in
-                SigningParameters.forEachPair(in: buffer) { _, value, field in
-                    guard let field, problem == nil else { return }
-                    if field != .hashAlgorithm { signed = true }
-                    problem = fields.set(field, raw: value)
-                }
-            }
-            if signed {
-                if let problem { return .failure(problem) }
-                return .success(fields)
-            }
-        }
-        var fields = SignedFields(source: .cookies)
-        var signed = false
-        for cookie in cookies {
-            guard let field = Field(cookieName: cookie.name) else { continue }
-            if field != .hashAlgorithm { signed = true }
-            var value = cookie.value
-            let problem = value.withUTF8 { buffer -> Denial? in
-                var raw = buffer[...]
-                // RFC 6265 allows a cookie value in double quotes.
-                if raw.count >= 2, raw.first == UInt8(ascii: "\""), raw.last == UInt8(ascii: "\"") {
-                    raw = raw.dropFirst().dropLast()
-                }
-                return fields.set(field, raw: raw)
-            }
-            if let problem { return .failure(problem) }
-        }
-        return signed ? .success(fields) : .failure(.missing)
-    }
-
-    private mutating func set(_ field: Field, raw: SigningParameters.Bytes) -> Denial? {
-        guard values[field.rawValue] == nil else { return .malformed("\(field.name(in: source)) appears more than once") }
-        guard let decoded = SignedFields.percentDecoded(raw) else {
-            return .malformed("\(field.name(in: source)) has a broken percent-escape")
-        }
-        values[field.rawValue] = decoded
-        return nil
-    }
-
-    private static func percentDecoded(_ raw: SigningParameters.Bytes) -> [UInt8]? {
-        guard raw.contains(UInt8(ascii: "%")) else { return Array(UnsafeBufferPointer(rebasing: raw)) }
-        var output: [UInt8] = []
-        output.reserveCapacity(raw.count)
-        var index = raw.startIndex
-        while index < raw.endIndex {
-            let byte = raw[index]
-            guard byte == UInt8(ascii: "%") else {
-                output.append(byte)
-                index += 1
-                continue
-            }
-            guard index + 2 < raw.endIndex, let high = ASCII.hexValue(raw[index + 1]), let low = ASCII.hexValue(raw[index + 2]) else {
-                return nil
-            }
-            output.append(high << 4 | low)
-            index += 3
-        }
-        return output
-    }
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The query parameters and cookies that carry a CloudFront signature.
 ///
 /// They are not part of the content: the edge removes them from the cache key (so one cached
@@ -28,20 +30,39 @@ public enum SigningParameters {
 
     typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
-    /// Appends the query's non-signing pairs to `output`, `&`-separated; returns whether any was
-    /// appended.
+    /// Appends the query's non-signing pairs to `output`, `&`-separated, and hands each signing
+    /// pair's field and raw value to `signing`; returns whether any pair was appended. One pass
+    /// gives both the resource a signature covers and the signature's fields.
     @discardableResult
-    static func appendQuery(_ query: String, strippedInto output: inout [UInt8]) -> Bool {
+    static func appendQuery(
+        _ query: String, strippedInto output: inout [UInt8], signing: (QueryField, Bytes) -> Void = { _, _ in }
+    ) -> Bool {
         var query = query
         return query.withUTF8 { buffer in
             var appended = false
-            forEachPair(in: buffer) { pair, _, field in
-                guard field == nil else { return }
+            forEachPair(in: buffer) { pair, value, field in
+                if let field { return signing(field, value) }
                 if appended { output.append(UInt8(ascii: "&")) }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: pair))
                 appended = true
             }
             return appended
+        }
+    }
+
+    /// The `name=value` items of a `Cookie` field value, `;`-separated, leading spaces dropped;
+    /// an item without `=` is skipped. Works on the field's bytes in place, like `forEachPair`.
+    static func forEachCookie(in header: UnsafeBufferPointer<UInt8>, _ body: (_ name: Bytes, _ value: Bytes) -> Void) {
+        var start = 0
+        while start < header.count {
+            let stop = find(UInt8(ascii: ";"), in: header, from: start, to: header.count)
+            var nameStart = start
+            while nameStart < stop, header[nameStart] == UInt8(ascii: " ") { nameStart += 1 }
+            let equals = find(UInt8(ascii: "="), in: header, from: nameStart, to: stop)
+            if equals < stop {
+                body(header[nameStart..<equals], header[(equals + 1)..<stop])
+            }
+            start = stop + 1
         }
     }
 
@@ -53,15 +74,22 @@ public enum SigningParameters {
     static func forEachPair(in query: UnsafeBufferPointer<UInt8>, _ body: (_ pair: Bytes, _ value: Bytes, _ field: QueryField?) -> Void) {
         var start = 0
         while true {
-            var stop = start
-            while stop < query.count, query[stop] != UInt8(ascii: "&") { stop += 1 }
-            var equals = start
-            while equals < stop, query[equals] != UInt8(ascii: "=") { equals += 1 }
+            let stop = find(UInt8(ascii: "&"), in: query, from: start, to: query.count)
+            let equals = find(UInt8(ascii: "="), in: query, from: start, to: stop)
             let value = equals < stop ? query[(equals + 1)..<stop] : query[stop..<stop]
             body(query[start..<stop], value, QueryField(name: query[start..<equals]))
             guard stop < query.count else { return }
             start = stop + 1
         }
+    }
+
+    /// The index of the first `byte` in `bytes[start..<end]`, or `end`: `memchr`, which reads a
+    /// signed URL's few hundred bytes many at a time.
+    private static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        guard start < end, let base = bytes.baseAddress,
+            let found = memchr(base + start, Int32(byte), end - start)
+        else { return end }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     private static let queryNameBytes: [[UInt8]] = queryNames.map { Array($0.utf8) }
@@ -77,9 +105,14 @@ public enum SigningParameters {
         }
 
         init?(cookieName name: String) {
-            guard name.utf8.count >= 17, name.utf8.first == UInt8(ascii: "C") else { return nil }
             var name = name
-            guard let index = name.withUTF8({ QueryField.index(of: $0[...], in: SigningParameters.cookieNameBytes) }) else { return nil }
+            guard let field = name.withUTF8({ QueryField(cookieName: $0[...]) }) else { return nil }
+            self = field
+        }
+
+        init?(cookieName name: Bytes) {
+            guard name.count >= 17, name.first == UInt8(ascii: "C") else { return nil }
+            guard let index = QueryField.index(of: name, in: SigningParameters.cookieNameBytes) else { return nil }
             self.init(rawValue: index)
         }
 

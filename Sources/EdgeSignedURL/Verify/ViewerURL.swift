@@ -48,7 +48,9 @@ public struct ViewerURL: Sendable, Equatable {
     /// policy's `Resource` is matched against.
     public var resource: String { String(decoding: resourceBytes(), as: UTF8.self) }
 
-    func resourceBytes() -> [UInt8] {
+    /// `resource` as bytes; the query's signing pairs, which it leaves out, go to `signing` (the
+    /// verifier reads the signature's fields in the same pass).
+    func resourceBytes(signing: (SigningParameters.QueryField, SigningParameters.Bytes) -> Void = { _, _ in }) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(scheme.utf8.count + host.utf8.count + path.utf8.count + (query?.utf8.count ?? 0) + 4)
         output.append(contentsOf: scheme.utf8)
@@ -58,10 +60,13 @@ public struct ViewerURL: Sendable, Equatable {
         if let query {
             let mark = output.count
             output.append(UInt8(ascii: "?"))
-            if !SigningParameters.appendQuery(query, strippedInto: &output) {
+            if !SigningParameters.appendQuery(query, strippedInto: &output, signing: signing) {
                 output.removeSubrange(mark...)
             }
         }
         return output
     }
+
+    /// How many bytes of `resourceBytes()` come before the path: `scheme://host`.
+    var resourcePrefixCount: Int { scheme.utf8.count + 3 + host.utf8.count }
 }
