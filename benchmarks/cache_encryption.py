@@ -190,6 +190,14 @@ def make_report(args, eb, started_at, load_before, load_after, final, logs, vers
         f"only, the same certificate for all three. s3edge: 1 process, {final[CLEAR]['loops']} NIO event loops; "
         f"nginx: `worker_processes {NCPU}`.")
     add("")
+    shares = sorted(r["other_cpu"] / (r["wall"] * NCPU) for r in eb.runs if r["wall"])
+    if shares:
+        busy = sum(1 for x in shares if x > 0.1)
+        add(f"Other processes' CPU during the measured runs (the machine's busy time minus the cache and the load "
+            f"generator): median {median(shares):.0%} of the machine, max {shares[-1]:.0%}; {busy} of "
+            f"{len(shares)} runs above 10 %" + (" — **something else was running; the figures are noisy**."
+                                                if busy > len(shares) // 10 else "."))
+        add("")
     add("**CPU µs/request** (utime+stime of the cache's processes from /proc over the requests completed) is the "
         "figure the target is about; requests/s and latency also show how the cores were shared with the load "
         "generator.")
@@ -217,6 +225,8 @@ def make_report(args, eb, started_at, load_before, load_after, final, logs, vers
         "and random keys) and the 1 MiB rows; 100 KiB is for context.")
     add("")
     add(f"## Results (medians of {args.rounds} round(s))")
+    add("")
+    add("Ratios here are of the medians (the target table's are medians of per-round ratios).")
     add("")
     add("| Test | Metric | s3edge clear | s3edge encrypted | nginx | encrypted/clear | clear/nginx | encrypted/nginx |")
     add("|---|---|---:|---:|---:|---:|---:|---:|")
