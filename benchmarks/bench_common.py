@@ -143,6 +143,14 @@ def thread_cpu(pids):
     return out
 
 
+def describe_thread_cpu(cpu_by_thread, ids=True, minimum=0.05):
+    """thread_cpu's result as "NAME (pid P/tid T) 1.2s, ..." (busiest first; without the ids if
+    not `ids`), leaving out threads under `minimum` seconds."""
+    parts = sorted(cpu_by_thread.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{n} (pid {p}/tid {t}) {c:.1f}s" if ids else f"{n} {c:.1f}s"
+                     for (p, t, n), c in parts if c >= minimum)
+
+
 def children_cpu_seconds():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -681,6 +689,21 @@ def publish_report(report, out, workdir, results):
         log(f"report written to {out}")
     with open(os.path.join(str(workdir), "results.json"), "w") as f:
         json.dump(results, f, indent=1, default=str)
+
+
+def load_errors(runs, describe=lambda r: f"{r['test']}/{r['server']}"):
+    """What the load generator reported going wrong in measured runs (run_measured's records):
+    wrk's non-2xx answers and socket errors, h2load's failed, errored and timed-out requests;
+    one line a run, named by `describe(run)`."""
+    errors = []
+    for r in runs:
+        if r.get("non2xx") or any(r.get("socket_errors", {}).values()):
+            errors.append(f"{describe(r)}: non-2xx {r.get('non2xx', 0)}, socket errors {r.get('socket_errors')}")
+        q = r.get("req")
+        if q and (q.get("failed") or q.get("errored") or q.get("timeout")):
+            errors.append(f"{describe(r)}: h2load failed {q['failed']}, errored {q['errored']}, "
+                          f"timeout {q['timeout']}")
+    return errors
 
 
 def ratio(a, b, digits=2):
