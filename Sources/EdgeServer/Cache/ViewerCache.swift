@@ -22,7 +22,7 @@ public final class ViewerCache: Sendable {
     private let readers: LoopReaders
     /// Encryption at rest: nil stores in clear; otherwise nothing is read or stored until it
     /// holds a key (``CacheKeyManager``), and requests pass through to the origin meanwhile.
-    let keyring: StoreKeyring?
+    var keyring: StoreKeyring? { keys?.keyring }
     /// Where the keyring's keys come from, for `rotate-key` and `/status`; nil in clear.
     let keys: CacheKeyManager?
     private let unreadableEntries: @Sendable () -> Void
@@ -40,7 +40,6 @@ public final class ViewerCache: Sendable {
         configuration.maxReaders = loops.count + 4
         configuration.maxEntrySize = settings.largestStoredObject
         configuration.keyring = keyring
-        self.keyring = keyring
         self.keys = keys
         self.unreadableEntries = unreadableEntries
         let store: LMDBCacheStore

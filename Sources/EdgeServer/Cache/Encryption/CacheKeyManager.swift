@@ -136,7 +136,8 @@ public final class CacheKeyManager: Sendable {
     private func attemptKMS(_ options: KMSEncryptionSettings, entriesByKey: [UInt32: Int]) {
         guard let kms, let keyring, !state.withLock({ $0.stopped }) else { return }
         do {
-            var file = try CacheKeyringFile.read(in: directory) ?? CacheKeyringFile()
+            let stored = try CacheKeyringFile.read(in: directory)
+            var file = stored ?? CacheKeyringFile()
             // Keys no entry needs any more are not decrypted, and leave the file.
             let needed = file.keys.filter { key in
                 key.id == file.current || (key.numericID.map { entriesByKey[$0, default: 0] > 0 } ?? false)
@@ -176,7 +177,8 @@ public final class CacheKeyManager: Sendable {
                 let reason = file.current == nil ? "no data key yet" : "kms_key_id changed to \(options.keyID)"
                 let made = try generate(options, kms: kms)
                 logger.notice("cache data key created (\(reason))", metadata: ["key_id": "\(made.id.keyIDText)", "kms_key": "\(made.arn)"])
-            } else {
+            } else if file != stored {
+                // Only when keys were retired: an unchanged file is not rewritten at every start.
                 try file.write(in: directory)
             }
             let current = keyring.currentID?.keyIDText ?? "-"
