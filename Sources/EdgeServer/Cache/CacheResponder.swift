@@ -29,10 +29,7 @@ final class CacheResponder {
     /// A fill's response on its way to this viewer.
     private struct Following {
         var headSent = false
-        /// Body bytes to send, by offset in the whole body; nil for a whole body of unknown
-        /// length. The response ends as soon as the window's last byte is written, without
-        /// waiting for the origin transfer's own end (the fill goes on for the cache), so the
-        /// request is complete (logged, counted) when the viewer has its bytes.
+        /// Body bytes to send, by offset in the whole body; nil for the whole body.
         var window: ClosedRange<Int>?
         /// Whether the viewer can tell a cut body from a complete one (see `abortResponse`).
         var bodyIsDelimited = true
@@ -255,7 +252,7 @@ final class CacheResponder {
                 writeLocal(.rangeNotSatisfiable, "range not satisfiable", xCache: response.xCache, extra: [("Content-Range", contentRange)])
                 return false
             case .whole, .multipleRanges:
-                if total > 0 { following.window = 0...(total - 1) }
+                break
             }
         }
         following.bodyIsDelimited = length != nil || request.version != .http1_0
