@@ -1154,6 +1154,8 @@ def test_cache_full_evicts_and_keeps_serving_the_right_bytes(servers: ServerFact
             if round_ == 0:
                 assert r.x_cache == MISS, f"{key}: {r}"
                 again = fetch(edge, certs, f"/{key}")
+                if again.x_cache != HIT:
+                    pytest.fail(f"{key} asked again right after its miss: {again}; s3edge's log:\n{edge.log()[-4000:]}")
                 assert_served(again, body, HIT)
     second = [labels[(1, k)] for k in bodies]
     assert second.count(MISS) >= 20, f"40 MiB of objects in a 16 MiB cache, yet {second.count(HIT)} hits: {second}"

@@ -5,6 +5,7 @@ import EdgeStore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// `X-Cache` values, CloudFront's wording with s3edge's name.
 enum XCache: String, Sendable {
@@ -397,7 +398,10 @@ final class CacheFill: OriginResponseDelegate, Sendable {
     /// Later requests for the key start a new fill (or, normally, hit the committed entry).
     private func removeFromRegistry() {
         cache.fills.withLock { fills in
-            if fills[key] === self { fills[key] = nil }
+            if fills[key] === self {
+                fills[key] = nil
+                cache.fillsEnded.add(1, ordering: .releasing)
+            }
         }
     }
 

@@ -17,6 +17,11 @@ public final class ViewerCache: Sendable {
     /// failed), so requests arriving between the last body byte and the commit still join it
     /// instead of starting a second origin fetch.
     let fills = Mutex<[[UInt8]: CacheFill]>([:])
+    /// How many fills have left `fills` on their own (committed, or failed), bumped under its
+    /// lock once the commit is visible. A request reads it before its lookup: if it changed by
+    /// the time the request finds no fill, the fill it missed may have just committed, so it
+    /// looks again rather than start a second origin fetch (see `ViewerRequestHandler`).
+    let fillsEnded = Atomic<UInt64>(0)
     /// CloudFront invalidations: checked at every lookup, persisted beside the cache files.
     let invalidations: InvalidationEngine
     private let readers: LoopReaders

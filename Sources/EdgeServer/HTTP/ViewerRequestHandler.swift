@@ -6,6 +6,7 @@ import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Answers one connection's (HTTP/1.1) or one stream's (HTTP/2) requests: routing decisions come
 /// from `ViewerRouter`; GET and HEAD go through the edge cache (`CacheResponder`: a stored entry,
@@ -213,30 +214,43 @@ final class ViewerRequestHandler: ChannelInboundHandler {
             }
         )
         self.responder = responder
-        var revalidation: StoredObject?
-        if let stored = cache.lookup(key.bytes, distributionID: route.distributionID, on: context.eventLoop) {
-            switch stored.meta.freshness(at: .now()) {
-            case .fresh:
-                cache.recordHit(stored.entry)
-                return responder.serveStored(stored, xCache: .hit)
-            case .stale(canServeWhileRevalidating: true, _):
-                cache.recordHit(stored.entry)
-                startFill(head, key: key.bytes, target: target, route: route, policy: policy, revalidation: stored,
-                          joining: nil, context: context)
-                return responder.serveStored(stored, xCache: .hit)
-            case .stale, .mustRevalidate:
-                revalidation = stored
+        // A fill that commits between this request's lookup and its look for running fills is in
+        // neither: the request then looks once more (`fillsEnded`) rather than fetch again.
+        for attempt in 0..<2 {
+            let fillsEnded = cache.fillsEnded.load(ordering: .acquiring)
+            var revalidation: StoredObject?
+            if let stored = cache.lookup(key.bytes, distributionID: route.distributionID, on: context.eventLoop) {
+                switch stored.meta.freshness(at: .now()) {
+                case .fresh:
+                    cache.recordHit(stored.entry)
+                    return responder.serveStored(stored, xCache: .hit)
+                case .stale(canServeWhileRevalidating: true, _):
+                    cache.recordHit(stored.entry)
+                    startFill(head, key: key.bytes, target: target, route: route, policy: policy, revalidation: stored,
+                              joining: nil, context: context)
+                    return responder.serveStored(stored, xCache: .hit)
+                case .stale, .mustRevalidate:
+                    revalidation = stored
+                }
             }
+            let started = startFill(
+                head, key: key.bytes, target: target, route: route, policy: policy, revalidation: revalidation,
+                joining: responder, fillsEndedAtLookup: attempt == 0 ? fillsEnded : nil, context: context
+            )
+            if started { return }
         }
-        startFill(head, key: key.bytes, target: target, route: route, policy: policy, revalidation: revalidation,
-                  joining: responder, context: context)
     }
 
     /// Joins the key's fill, or starts one (without a viewer for a background revalidation).
+    ///
+    /// With `fillsEndedAtLookup`, returns false without doing anything when no fill of the key
+    /// is running but some fill left the registry since the caller's lookup (it may be this
+    /// key's, just committed): the caller looks the key up again.
+    @discardableResult
     private func startFill(
         _ head: HTTPRequestHead, key: [UInt8], target: String, route: OriginRoute, policy: CachePolicy, revalidation: StoredObject?,
-        joining responder: CacheResponder?, context: ChannelHandlerContext
-    ) {
+        joining responder: CacheResponder?, fillsEndedAtLookup: UInt64? = nil, context: ChannelHandlerContext
+    ) -> Bool {
         let query = target.firstIndex(of: "?").map { target[target.index(after: $0)...] } ?? ""
         let decision = route.decide(
             method: "GET", target: target, headers: revalidation?.meta.conditionalRequestHeaders ?? [],
@@ -248,7 +262,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
                 self.responder = nil
                 answerWithoutOrigin(status: status, reason: reason, to: head, context: context)
             }
-            return
+            return true
         }
         let cache = runtime.cache
         let logger = logger
@@ -262,6 +276,9 @@ final class ViewerRequestHandler: ChannelInboundHandler {
                 case .joined: return .joined(existing, complete: false)
                 case .joinedComplete: return .joined(existing, complete: true)
                 }
+            }
+            if let fillsEndedAtLookup, cache.fillsEnded.load(ordering: .relaxed) != fillsEndedAtLookup {
+                return .lookAgain
             }
             // A HEAD miss with nothing to revalidate goes to the origin as HEAD, uncached: a
             // fill would download the whole body to answer it.
@@ -288,7 +305,10 @@ final class ViewerRequestHandler: ChannelInboundHandler {
             responder?.passThroughNow()
         case .alreadyRunning:
             break
+        case .lookAgain:
+            return false
         }
+        return true
     }
 
     private enum FillJoin {
@@ -300,6 +320,8 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         case alreadyRunning
         /// A HEAD miss and no fill running: it goes to the origin as HEAD.
         case headWithoutFill
+        /// No fill running, but one ended since the lookup: look the key up again.
+        case lookAgain
     }
 
     private func answer(_ response: ViewerResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {
