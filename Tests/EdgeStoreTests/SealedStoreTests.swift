@@ -233,6 +233,44 @@ import Testing
         }
     }
 
+    @Test func aLookupReusesAnEntryOnlyWhileItsSealedRecordIsUnchanged() async throws {
+        let bodies = [("/same", TestBodies.bytes(key: [1], version: 1, count: 100)),
+                      ("/altered", TestBodies.bytes(key: [2], version: 1, count: 100)),
+                      ("/other", TestBodies.bytes(key: [3], version: 1, count: 100))]
+        var before: [String: StoredEntry] = [:]
+        try await tampered(bodies, { environment, transaction, entries in
+            before = entries
+            try rewrite(transaction, environment.meta, Array("/altered".utf8)) { $0[$0.count - 5] ^= 0x10 }
+        }) { store in
+            let reader = store.makeReader()
+            // Byte for byte the record the earlier entry came from: that entry, as it was.
+            let same = try #require(try reader.lookup(Array("/same".utf8), reusing: before["/same"]))
+            #expect(same == before["/same"])
+            // Altered on disk since: opened again, and refused, though a candidate was offered.
+            expectNotAuthentic { try reader.lookup(Array("/altered".utf8), reusing: before["/altered"]) }
+            // A candidate of another key is never taken for this one.
+            let other = try #require(try reader.lookup(Array("/other".utf8), reusing: before["/same"]))
+            #expect(other.key == Array("/other".utf8) && other.generation == before["/other"]!.generation)
+            #expect(other.meta == before["/other"]!.meta)
+        }
+    }
+
+    @Test func aLookupOfARefilledKeyDoesNotReuseTheOldEntry() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var configuration = CacheStoreConfiguration.forTests(path: directory.cachePath)
+        configuration.keyring = Self.keyring()
+        let store = try LMDBCacheStore(configuration: configuration)
+        defer { store.close() }
+        let reader = store.makeReader()
+        try await store.store(TestBodies.bytes(key: [1], version: 1, count: 500), key: "/r", meta: ByteBuffer(string: "first"))
+        let old = try #require(try reader.lookup(Array("/r".utf8)))
+        try await store.store(TestBodies.bytes(key: [1], version: 2, count: 500), key: "/r", meta: ByteBuffer(string: "second"))
+        let new = try #require(try reader.lookup(Array("/r".utf8), reusing: old))
+        #expect(new.generation != old.generation)
+        #expect(new.meta == ByteBuffer(string: "second"))
+    }
+
     @Test func aMetaRecordCopiedToAnotherKeyIsNeverServed() async throws {
         try await tampered([("/x", TestBodies.bytes(key: [1], version: 1, count: 100)), ("/y", TestBodies.bytes(key: [2], version: 1, count: 100))],
                            { environment, transaction, _ in

@@ -91,7 +91,8 @@ public final class ViewerCache: Sendable {
     ///
     /// The metadata of recently served entries is kept decoded per loop (by key and generation:
     /// a refill or a 304 refresh makes a new generation or new metadata bytes), so a hit costs one
-    /// `mdb_get` and no decoding.
+    /// `mdb_get` and no decoding; in an encrypted store, no opening either while the sealed record
+    /// is byte for byte the one opened before.
     ///
     /// An entry an invalidation of `distributionID` hides is absent: the fill that follows
     /// replaces it.
@@ -99,12 +100,13 @@ public final class ViewerCache: Sendable {
         loop.preconditionInEventLoop()
         let slot = readers.slot(for: loop)
         do {
-            guard let entry = try slot.reader.lookup(key) else { return nil }
+            let hot = slot.remembered(key)
+            guard let entry = try slot.reader.lookup(key, reusing: hot?.entry) else { return nil }
             // Sealed: the first segment must open before a response starts, so that an entry
             // altered on disk is fetched again rather than cut off after its head.
             guard try slot.reader.checkFirstSegment(of: entry) else { return nil }
             let found: StoredObject
-            if let hot = slot.decoded(key, matching: entry) {
+            if let hot, hot.entry == entry {
                 found = hot
             } else {
                 found = StoredObject(entry: entry, meta: try CachedResponseMeta(decoding: entry.meta))
@@ -193,8 +195,10 @@ final class LoopSlot {
         slots = Array(repeating: nil, count: Self.slotCount)
     }
 
-    func decoded(_ key: [UInt8], matching entry: StoredEntry) -> StoredObject? {
-        guard let object = slots[slot(of: key)], object.entry == entry else { return nil }
+    /// The object last remembered for `key`, if its slot still holds it: usable only while the
+    /// stored entry is byte-identical (the caller compares).
+    func remembered(_ key: [UInt8]) -> StoredObject? {
+        guard let object = slots[slot(of: key)], object.entry.key == key else { return nil }
         return object
     }
 

@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 
 /// Reads committed entries without locks: one per event loop (or other reading thread),
@@ -35,10 +36,20 @@ public final class StoreReader {
     /// Throws ``StoreReadError`` for a sealed entry whose metadata does not open (altered on
     /// disk, or sealed with a key this process does not have): the caller drops it and fetches
     /// the object again.
-    public func lookup(_ key: [UInt8]) throws -> StoredEntry? {
+    ///
+    /// `candidate` is an entry of `key` this reader returned before (a caller's cache of hot
+    /// entries): if the stored meta record is still byte for byte the sealed record it was opened
+    /// from, it is returned as it is, without opening the record again. Bytes identical to ones
+    /// that authenticated under this key are authentic; anything else is opened and checked.
+    public func lookup(_ key: [UInt8], reusing candidate: StoredEntry? = nil) throws -> StoredEntry? {
         guard (1...CacheStoreConfiguration.maxKeyLength).contains(key.count) else { return nil }
         return try snapshot.read { view in
             guard let value = try view.get(environment.meta, key) else { return nil }
+            if let candidate, let sealed = candidate.sealedRecord, sealed.readableBytes == value.count,
+               candidate.key == key,
+               sealed.withUnsafeReadableBytes({ memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 }) {
+                return candidate
+            }
             return try entry(key: key, value: value)
         }
     }
@@ -183,12 +194,16 @@ public final class StoreReader {
     private func entry(key: [UInt8], value: UnsafeRawBufferPointer) throws -> StoredEntry? {
         guard let header = EntryHeader(decoding: value) else { return nil }
         var meta: ByteBuffer
+        var sealedRecord: ByteBuffer?
         if let keyID = header.keyID {
             guard let cipher else { throw StoreReadError(key: key, problem: .noKeyring) }
             meta = allocator.buffer(capacity: max(0, value.count - header.length - SealedLayout.overhead))
             guard cipher.openMeta(value, key: key, keyID: keyID, headerLength: header.length, into: &meta) else {
                 throw StoreReadError(key: key, problem: cipher.canOpen(keyID: keyID) ? .notAuthentic("metadata") : .unknownKey(keyID))
             }
+            var record = allocator.buffer(capacity: value.count)
+            record.writeBytes(value)
+            sealedRecord = record
         } else {
             let metaBytes = UnsafeRawBufferPointer(rebasing: value[header.length...])
             meta = allocator.buffer(capacity: metaBytes.count)
@@ -196,7 +211,8 @@ public final class StoreReader {
         }
         return StoredEntry(
             key: key, meta: meta, bodyLength: header.bodyLength, chunkSize: header.chunkSize,
-            chunkCount: header.chunkCount, checksum: header.checksum, generation: header.generation, keyID: header.keyID
+            chunkCount: header.chunkCount, checksum: header.checksum, generation: header.generation, keyID: header.keyID,
+            sealedRecord: sealedRecord
         )
     }
 }

@@ -17,9 +17,19 @@ public struct StoredEntry: Sendable, Hashable {
     public let generation: UInt64
     /// The data key that sealed it (``StoreKeyring``); nil when stored in clear.
     public let keyID: UInt32?
+    /// A sealed entry's meta record as stored (header, nonce, ciphertext, tag), which `meta`
+    /// was opened from: a later lookup that finds these very bytes again reuses this entry
+    /// instead of opening them again (``StoreReader/lookup(_:reusing:)``). Nil in clear.
+    let sealedRecord: ByteBuffer?
 
     public init(key: [UInt8], meta: ByteBuffer, bodyLength: Int, chunkSize: Int, chunkCount: Int, checksum: UInt32,
                 generation: UInt64, keyID: UInt32? = nil) {
+        self.init(key: key, meta: meta, bodyLength: bodyLength, chunkSize: chunkSize, chunkCount: chunkCount,
+                  checksum: checksum, generation: generation, keyID: keyID, sealedRecord: nil)
+    }
+
+    init(key: [UInt8], meta: ByteBuffer, bodyLength: Int, chunkSize: Int, chunkCount: Int, checksum: UInt32,
+         generation: UInt64, keyID: UInt32?, sealedRecord: ByteBuffer?) {
         self.key = key
         self.meta = meta
         self.bodyLength = bodyLength
@@ -28,6 +38,7 @@ public struct StoredEntry: Sendable, Hashable {
         self.checksum = checksum
         self.generation = generation
         self.keyID = keyID
+        self.sealedRecord = sealedRecord
     }
 
     /// The length of chunk `index`: `chunkSize`, except for a shorter last one.

@@ -232,8 +232,7 @@ public final class CacheKeyManager: Sendable {
         } else {
             logger.debug("KMS still failing: \(text)", metadata: metadata)
         }
-        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.nanoseconds))) { [self] in
             guard keyring?.isReady != true else { return }
             attemptKMS(options, entriesByKey: entriesByKey)
         }
