@@ -21,7 +21,7 @@ from botocore.signers import CloudFrontSigner
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from conftest import HOST, Certs, Server, ServerFactory, run
+from conftest import HOST, Certs, Server, ServerFactory, curl, run
 from fake_origin import FakeOrigin
 from test_cache import ACCESS, HIT, MISS, assert_served, fetch, key_path, random_bytes, with_origin
 
@@ -229,3 +229,29 @@ def test_everything_else_is_refused(servers: ServerFactory, fake_origin: FakeOri
     assert signature not in log, "the log echoes a signature"
     # The good one still works.
     assert fetch(edge, certs, target(good)).status == 200
+
+
+@pytest.mark.parametrize("http2", [False, True], ids=["http1.1", "http2"])
+def test_a_grant_expires_on_a_connection_that_stays_open(servers: ServerFactory, fake_origin: FakeOrigin, certs: Certs,
+                                                         keys: dict, http2: bool):
+    """s3edge remembers the grants a connection was given (a repeated URL or cookie is not verified
+    again byte by byte), but the expiry is checked on every request: the same URL, sent again on
+    the same connection after its Expires, is refused."""
+    seed(fake_origin, ["/private/short.pdf"])
+    edge = start_private_edge(servers, fake_origin, keys)
+    signer = CloudFrontSigner(RSA_ID, rsa_signer(keys["rsa"]["key"]))
+    expires = datetime.datetime.fromtimestamp(int(time.time()) + 3, datetime.timezone.utc)
+    url = f"https://{HOST}:{edge.https_port}" + target(
+        signer.generate_presigned_url(f"{edge.base}/private/short.pdf", date_less_than=expires))
+    # Three transfers of the same URL, one connection, one every 2 s (curl's --rate 30/m): the first
+    # two before the expiry second, the third after it.
+    result = curl(["--globoff", "--resolve", f"{HOST}:{edge.https_port}:127.0.0.1", "--cacert", certs.ca_bundle,
+                   "--http2" if http2 else "--http1.1", "--rate", "30/m",
+                   "--write-out", "%{http_code} %{num_connects} %{time_starttransfer}\\n", "--output", "/dev/null",
+                   url, "--output", "/dev/null", url, "--output", "/dev/null", url])
+    assert result.returncode == 0, result.stderr
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert [line[1] for line in lines] == ["1", "0", "0"], f"curl did not reuse its connection: {lines}"
+    assert [line[0] for line in lines] == ["200", "200", "403"], f"statuses on one connection: {lines}"
+    assert len(fake_origin.requests) == 1
+    assert "expired" in edge.log()

@@ -40,9 +40,13 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     private var relay: OriginRelay?
     private var responder: CacheResponder?
     private var viewerAddress: IPAddress?
+    /// Grants given on this connection (shared by an HTTP/2 connection's streams, all on its loop).
+    private let signedRequests: SignedRequestMemo
 
-    init(runtime: EdgeRuntime, listener: Listener, framing: Framing, logger: Logger) {
+    init(runtime: EdgeRuntime, listener: Listener, framing: Framing, signedRequests: SignedRequestMemo = SignedRequestMemo(),
+         logger: Logger) {
         self.runtime = runtime
+        self.signedRequests = signedRequests
         self.router = ViewerRouter(configuration: runtime.configuration)
         self.listener = listener
         self.framing = framing
@@ -121,23 +125,23 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     private func verifySignature(
         _ head: HTTPRequestHead, target: String, distributionID: String, context: ChannelHandlerContext
     ) -> String? {
-        let (path, query) = Self.split(target)
         guard let keys = runtime.trustedKeys[distributionID] else {
             logger.warning("restricted path refused: the distribution has no trusted_keys", metadata: [
-                "distribution": "\(distributionID)", "path": "\(path)",
+                "distribution": "\(distributionID)", "path": "\(Self.split(target).path)",
             ])
             return nil
         }
         let scheme = if case .https = listener { "https" } else { "http" }
-        let url = ViewerURL(scheme: scheme, host: head.headers.first(name: "host") ?? "", path: path, query: query)
         let result = SignedRequestVerifier.verify(
-            url: url, cookieHeaders: head.headers["cookie"], clientIP: clientIP(context), now: Int64(time(nil)), keys: keys)
+            scheme: scheme, host: head.headers.first(name: "host") ?? "", target: target, cookieHeaders: head.headers["cookie"],
+            clientIP: clientIP(context), now: Int64(time(nil)), keys: keys, memo: signedRequests
+        )
         switch result {
         case .success(let grant):
             return grant.target
         case .failure(let denial):
             logger.info("restricted path refused", metadata: [
-                "distribution": "\(distributionID)", "path": "\(path)", "reason": "\(denial)",
+                "distribution": "\(distributionID)", "path": "\(Self.split(target).path)", "reason": "\(denial)",
                 "client": "\(context.channel.remoteAddress?.ipAddress ?? "?")",
             ])
             return nil

@@ -1,5 +1,6 @@
 import EdgeConfig
 import EdgeTLS
+import EdgeSignedURL
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -100,6 +101,8 @@ enum ViewerPipelines {
                 keepalive: nil
             )
         )
+        // The connection's signed-URL grants, shared by its streams (all on the channel's loop).
+        let signedRequests = NIOLoopBound(SignedRequestMemo(), eventLoop: channel.eventLoop)
         let sync = channel.pipeline.syncOperations
         _ = try sync.configureHTTP2Pipeline(
             mode: .server,
@@ -118,6 +121,7 @@ enum ViewerPipelines {
                     runtime: runtime,
                     listener: .https(hsts: hsts),
                     framing: .http2(maxHeaderSize: limits.maxHeaderSize),
+                    signedRequests: signedRequests.value,
                     logger: logger
                 ))
                 // A stream whose request cannot be decoded is reset rather than left hanging.

@@ -37,9 +37,36 @@ public enum SignedRequestVerifier {
         verify(url: url, cookies: .headers(cookieHeaders), clientIP: clientIP, now: now, keys: keys)
     }
 
+    /// As `verify(url:cookieHeaders:clientIP:now:keys:)`, for a request as it arrived on a
+    /// connection (`target` the raw request target, path and query), remembering grants in the
+    /// connection's `memo`: a request repeating a remembered one byte for byte only has its time
+    /// conditions checked again (``SignedRequestMemo``).
+    public static func verify(
+        scheme: String, host: String, target: String, cookieHeaders: [String], clientIP: IPAddress?, now: Int64,
+        keys: TrustedKeyStore, memo: SignedRequestMemo
+    ) -> Result<Grant, Denial> {
+        if let recalled = memo.recall(keys: keys, scheme: scheme, host: host, target: target, cookieHeaders: cookieHeaders,
+                                      clientIP: clientIP, now: now) {
+            return recalled
+        }
+        let url = ViewerURL(scheme: scheme, host: host, target: target)
+        let result = verifyStatement(url: url, cookies: .headers(cookieHeaders), clientIP: clientIP, now: now, keys: keys)
+        guard case .success(let (grant, statement)) = result else { return result.map(\.0) }
+        memo.remember(grant, notBefore: statement.dateGreaterThan, keys: keys, scheme: scheme, host: host, target: target,
+                      cookieHeaders: cookieHeaders, clientIP: clientIP)
+        return .success(grant)
+    }
+
     private static func verify(
         url: ViewerURL, cookies: SignedFields.Cookies, clientIP: IPAddress?, now: Int64, keys: TrustedKeyStore
     ) -> Result<Grant, Denial> {
+        verifyStatement(url: url, cookies: cookies, clientIP: clientIP, now: now, keys: keys).map(\.0)
+    }
+
+    /// The grant, and the statement it came from (for its time conditions).
+    private static func verifyStatement(
+        url: ViewerURL, cookies: SignedFields.Cookies, clientIP: IPAddress?, now: Int64, keys: TrustedKeyStore
+    ) -> Result<(Grant, PolicyStatement), Denial> {
         let fields: SignedFields
         switch SignedFields.find(url: url, cookies: cookies) {
         case .success(let found): fields = found
@@ -56,10 +83,11 @@ public enum SignedRequestVerifier {
         if let denial = statement.evaluate(resourceURL: fields.resource, clientIP: clientIP, now: now) {
             return .failure(denial)
         }
-        return .success(Grant(
+        let grant = Grant(
             source: fields.source, policy: kind, keyPairID: keyID, hashAlgorithm: hash,
             expires: statement.dateLessThan, target: target(fields.resource, after: url.resourcePrefixCount)
-        ))
+        )
+        return .success((grant, statement))
     }
 
     /// The policy statement the fields carry, once their signature is known good: from the

@@ -21,6 +21,16 @@ public struct ViewerURL: Sendable, Equatable {
         self.query = query
     }
 
+    /// A request target as received (`/path?query`), split at its first `?`.
+    public init(scheme: String, host: String, target: String) {
+        let utf8 = target.utf8
+        if let mark = utf8.firstIndex(of: UInt8(ascii: "?")) {
+            self.init(scheme: scheme, host: host, path: String(target[..<mark]), query: String(target[utf8.index(after: mark)...]))
+        } else {
+            self.init(scheme: scheme, host: host, path: target, query: nil)
+        }
+    }
+
     /// An absolute URL as signers print it: `https://d111111abcdef8.cloudfront.net/a.jpg?x=1`.
     /// A fragment is dropped; nil without a scheme and `://`.
     public init?(_ absolute: String) {
