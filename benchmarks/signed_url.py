@@ -367,7 +367,8 @@ class SignedBench(Bench):
                    answer["status"] == status and fetched == 0)
 
     def rounds(self, cases):
-        jobs = [(case, protocol) for case in cases for protocol in case.protocols]
+        groups = paired_groups(cases)
+        jobs = [job for group in groups for job in group]
         warm = [c for c in cases if c.key in ("open", "canned", "nginx-open")]
         for case in warm:
             if self.args.warmup > 0:
@@ -376,8 +377,43 @@ class SignedBench(Bench):
                                timeout=self.args.warmup + 30)
         for round_ in range(1, self.args.rounds + 1):
             log(f"round {round_} of {self.args.rounds}: {len(jobs)} runs")
+            # Each restricted run right next to its baseline's (the machine's speed drifts by more
+            # than the 10 % being judged over minutes); which of the two goes first alternates.
             for case, protocol in (jobs if round_ % 2 else list(reversed(jobs))):
                 self.run_case(case, protocol, round_)
+
+
+def paired_groups(cases):
+    """The runs of a round, grouped: each baseline case and protocol, then the cases compared with it
+    over that protocol, so that a ratio compares runs made a few seconds apart."""
+    groups = []
+    for base in cases:
+        if base.baseline is not None:
+            continue
+        dependents = [c for c in cases if c.baseline == base.key]
+        for protocol in base.protocols:
+            groups.append([(base, protocol)] + [(c, protocol) for c in dependents if protocol in c.protocols])
+    covered = {(c.key, p) for group in groups for c, p in group}
+    missing = [(c.key, p) for c in cases for p in c.protocols if (c.key, p) not in covered]
+    if missing:
+        raise RuntimeError(f"cases whose baseline is not a case: {missing}")
+    return groups
+
+
+def paired_ratios(bench, case, protocol):
+    """Medians over the rounds of (case / its baseline in the same round), for req/s and CPU µs/req,
+    with the per-round values; None when no round has both runs counted."""
+    def by_round(key):
+        return {r["round"]: r for r in bench.runs if r["ok"] and r["case"] == key and r["protocol"] == protocol}
+    mine, theirs = by_round(case.key), by_round(case.baseline)
+    rounds = sorted(set(mine) & set(theirs))
+    if not rounds:
+        return None
+    rps = [mine[n]["rps"] / theirs[n]["rps"] for n in rounds]
+    cpu = [mine[n]["server_us_per"] / theirs[n]["server_us_per"] for n in rounds
+           if mine[n].get("server_us_per") and theirs[n].get("server_us_per")]
+    return {"rps": statistics.median(rps), "cpu": statistics.median(cpu) if cpu else None,
+            "rps_rounds": rps, "cpu_rounds": cpu}
 
 
 # --------------------------------------------------------------------------- report
@@ -407,13 +443,13 @@ def load_errors(r):
     return sum(r.get("socket_errors", {}).values()) + q.get("failed", 0) + q.get("errored", 0) + q.get("timeout", 0)
 
 
-def verdict(case_m, base_m):
+def verdict(paired):
     """Whether the case keeps TARGET of the baseline's throughput (req/s) and of its capacity (the
-    CPU s3edge spends per request)."""
-    if not case_m or not base_m:
+    CPU s3edge spends per request), on the medians of the per-round ratios."""
+    if not paired:
         return "n/a"
-    rps = case_m["rps"] / base_m["rps"]
-    cpu = base_m["server_us_per"] / case_m["server_us_per"] if case_m["server_us_per"] else None
+    rps = paired["rps"]
+    cpu = 1 / paired["cpu"] if paired["cpu"] else None
     parts = [f"req/s {'yes' if rps >= TARGET else 'no'}"]
     if cpu is not None:
         parts.append(f"CPU {'yes' if cpu >= TARGET else 'no'}")
@@ -428,11 +464,12 @@ def make_report(args, bench, cases, started_at, load_before, s3_log, ng_log, ori
     add("")
     add(f"Machine: {NCPU} CPUs shared by s3edge, nginx, the origin, the load generator and anything else running; "
         f"load average before the run: {load_before}. TLS 1.3 on loopback, `Host: {HOST}`. {args.duration} s per "
-        f"run, {args.rounds} round(s), medians over the rounds (the order of the runs reversed every other round). "
+        f"run, {args.rounds} round(s), medians over the rounds; each restricted run next to its baseline's, "
+        f"which of the two first alternating by round (the whole order reversed every other round). "
         f"HTTP/1.1: wrk -t2 -c64 keep-alive; HTTP/2: h2load -t2 -c16 -m16.")
     add("")
-    add("| Case | Size | Protocol | req/s | req/s range | CPU µs/req | p50 ms | p99 ms | req/s vs baseline | "
-        "CPU µs/req vs baseline | within 10 % |")
+    add("| Case | Size | Protocol | req/s | req/s range | CPU µs/req | p50 ms | p99 ms | req/s vs baseline (per round) | "
+        "CPU µs/req vs baseline (per round) | within 10 % |")
     add("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for case in cases:
         for protocol in case.protocols:
@@ -442,11 +479,16 @@ def make_report(args, bench, cases, started_at, load_before, s3_log, ng_log, ori
             if not x:
                 add(f"| {name} | {case.size} | {protocol} | n/a | | | | | | | no counted run |")
                 continue
+            paired = paired_ratios(bench, case, protocol) if base else None
+            if paired:
+                rps_text = (f"{paired['rps']:.2f} ({', '.join(f'{v:.2f}' for v in paired['rps_rounds'])})")
+                cpu_text = (f"{paired['cpu']:.2f} ({', '.join(f'{v:.2f}' for v in paired['cpu_rounds'])})"
+                            if paired["cpu"] else "n/a")
+            else:
+                rps_text, cpu_text = ("1 (baseline)", "") if not case.baseline else ("n/a", "n/a")
             add(f"| {name} | {case.size} | {protocol} | {fmt(x['rps'])} | {fmt(x['rps_min'])}–{fmt(x['rps_max'])} | "
                 f"{fmt(x['server_us_per'], 1)} | {fmt(x['p50_ms'], 2)} | {fmt(x['p99_ms'], 2)} | "
-                f"{ratio(x['rps'], base['rps']) if base else '1 (baseline)'} | "
-                f"{ratio(x['server_us_per'], base['server_us_per']) if base else ''} | "
-                f"{verdict(x, base) if base else '—'} |")
+                f"{rps_text} | {cpu_text} | {verdict(paired) if case.baseline else '—'} |")
     add("")
     add(f"CPU µs/req is the CPU time (utime+stime, /proc) of the server's processes (s3edge: one; nginx: "
         f"{NCPU} workers and the master) over the requests completed: the figure to compare on this box, since "
@@ -455,7 +497,9 @@ def make_report(args, bench, cases, started_at, load_before, s3_log, ng_log, ori
         f"cookie, the unrestricted hit of the same request shape (the same query, or the same cookies, under "
         f"/open/, where nothing verifies them), so that the ratio is the verification's cost; for the distinct "
         f"URLs and 100 KiB, the plain open hit; for nginx, its own open hit. The plain open hit's row gives the "
-        f"cost of carrying a signed URL at all. Within 10 %: req/s = the restricted case keeps at least {TARGET:.0%} of the open case's "
+        f"cost of carrying a signed URL at all. The ratios are medians of per-round ratios, each of a restricted "
+        f"run and its baseline's run made next to each other (the machine's speed drifts by more than 10 % over "
+        f"minutes; the req/s and CPU columns are medians over all rounds). Within 10 %: req/s = the restricted case keeps at least {TARGET:.0%} of the open case's "
         f"requests/s; CPU = the open case's CPU µs/req ÷ the restricted one's is at least {TARGET:.0%} (the "
         f"same 10 % in capacity). The distinct-URL cases cycle through more signatures than s3edge's "
         f"verification cache holds ({VERIFICATION_CACHE:,}), so each of their requests verifies a signature.")
