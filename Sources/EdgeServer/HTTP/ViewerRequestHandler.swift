@@ -127,7 +127,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
     ) -> String? {
         guard let keys = runtime.trustedKeys[distributionID] else {
             logger.warning("restricted path refused: the distribution has no trusted_keys", metadata: [
-                "distribution": "\(distributionID)", "path": "\(Self.split(target).path)",
+                "distribution": "\(distributionID)", "path": "\(AccessLogRecord.splitTarget(target).uriStem)",
             ])
             return nil
         }
@@ -141,7 +141,7 @@ final class ViewerRequestHandler: ChannelInboundHandler {
             return grant.target
         case .failure(let denial):
             logger.info("restricted path refused", metadata: [
-                "distribution": "\(distributionID)", "path": "\(Self.split(target).path)", "reason": "\(denial)",
+                "distribution": "\(distributionID)", "path": "\(AccessLogRecord.splitTarget(target).uriStem)", "reason": "\(denial)",
                 "client": "\(context.channel.remoteAddress?.ipAddress ?? "?")",
             ])
             return nil
@@ -154,13 +154,6 @@ final class ViewerRequestHandler: ChannelInboundHandler {
         if let viewerAddress { return viewerAddress }
         viewerAddress = context.channel.remoteAddress.flatMap(IPAddress.init(socketAddress:))
         return viewerAddress
-    }
-
-    /// `target` split at its first `?`, on UTF-8 bytes.
-    private static func split(_ target: String) -> (path: String, query: String?) {
-        let utf8 = target.utf8
-        guard let mark = utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
-        return (String(target[..<mark]), String(target[utf8.index(after: mark)...]))
     }
 
     /// Straight to the origin, uncached, with the viewer's range and conditional headers.
